@@ -1,0 +1,3 @@
+from codebench.cli.app import main
+
+main()

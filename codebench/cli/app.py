@@ -1,0 +1,21 @@
+"""The `codebench` command."""
+
+from __future__ import annotations
+
+import typer
+
+from codebench.cli import demo, project
+
+app = typer.Typer(
+    name="codebench",
+    help="Qualitative coding of interview transcripts: blind coding, harmonisation, agreement, saturation.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+project.register(app)
+demo.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,39 @@
+"""`codebench demo`: a ready-made project from the sample study."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from codebench.cli.common import Format, command, out, progress_bar
+from codebench.cli.output import emit
+from codebench.services import codings as codings_service
+from codebench.services.demo import build_demo
+
+
+def register(app: typer.Typer) -> None:
+    command(app, "demo")(demo)
+
+
+def demo(folder: Annotated[Path, typer.Argument(help="Folder for the demo project.")] = Path("codebench-demo")) -> None:
+    """Build a demo project from the bundled sample study and show what is in it.
+
+    Example: codebench demo /tmp/demo && codebench status --db sqlite:////tmp/demo/codebench.db
+    """
+    with progress_bar("importing samples") as update:
+        project = build_demo(folder, progress=update)
+    store = project.store
+    try:
+        out.print(f"[bold]Demo project[/] {project.url}: {project.transcripts} transcripts, "
+                  f"{project.codings} codings by 3 coders")
+        cells = codings_service.status(store)
+        per_coder: dict[str, int] = {}
+        for c in cells:
+            per_coder[c.coder] = per_coder.get(c.coder, 0) + c.codings
+        emit([{"coder": k, "codings": v} for k, v in sorted(per_coder.items())], ["coder", "codings"],
+             Format.table, title="Codings per coder")
+        out.print(f"Try: codebench status --db {project.url}")
+    finally:
+        store.close()

@@ -1,0 +1,106 @@
+"""Plain value types shared by the domain modules, the store and the services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedTurn:
+    """One speaker turn of a parsed transcript.
+
+    Offsets index the normalised transcript text: ``start`` is where the turn begins
+    (its speaker label, if the text has one), ``speech_start`` where the spoken words begin,
+    ``end`` where the turn's text ends (exclusive). Times are seconds, when the source had them.
+    """
+
+    speaker: str
+    start: int
+    speech_start: int
+    end: int
+    start_time: float | None = None
+    end_time: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedTranscript:
+    text: str
+    turns: tuple[ParsedTurn, ...]
+    source_format: str
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CodedSpan:
+    """A coder's coding: ``code`` is whatever key the analysis works at (raw label or harmonised name)."""
+
+    coder: str
+    transcript: str
+    start: int
+    end: int
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptInfo:
+    id: int
+    name: str
+    position: int
+    source_format: str
+    content_hash: str
+    length: int
+    turns: int
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+STATUSES = ("not started", "in progress", "done")
+
+
+@dataclass(frozen=True, slots=True)
+class Coder:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    idx: int
+    speaker: str
+    start: int
+    speech_start: int
+    end: int
+    start_time: float | None = None
+    end_time: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """A raw code: one coder's label."""
+
+    id: int
+    coder: str
+    label: str
+    memo: str | None = None
+    harmonised: str | None = None
+    uses: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Coding:
+    id: int
+    coder: str
+    code: str
+    transcript: str
+    start: int
+    end: int
+    quote: str
+    memo: str | None = None
+    code_id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StatusCell:
+    transcript: str
+    coder: str
+    status: str
+    codings: int

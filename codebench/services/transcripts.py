@@ -1,0 +1,123 @@
+"""Import transcripts and participant attributes; list transcripts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from codebench.domain.csvsafe import read_csv_rows
+from codebench.domain.errors import ConflictError, InputError, RowError
+from codebench.domain.model import ParsedTranscript, TranscriptInfo
+from codebench.domain.transcripts import content_hash, parse_transcript
+from codebench.store.store import Store
+
+SUFFIXES = (".txt", ".md", ".docx", ".vtt", ".srt")
+MAX_BYTES = 50 * 1024 * 1024  # larger files are refused, not streamed
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    name: str
+    path: str
+    status: str  # "imported" | "replaced" | "unchanged"
+    turns: int
+    warnings: tuple[str, ...] = ()
+    same_as: str | None = None
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Files named directly, plus the transcript files of named folders (sorted by name)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES))
+        elif path.is_file():
+            if path.suffix.lower() not in SUFFIXES:
+                raise InputError(f"not a transcript format (use {', '.join(SUFFIXES)})", where=str(path))
+            files.append(path)
+        else:
+            raise InputError("no such file or folder", where=str(path))
+    if not files:
+        raise InputError("no transcript files found", where=", ".join(map(str, paths)))
+    return files
+
+
+def read_transcript(path: Path) -> ParsedTranscript:
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise InputError(f"file is {size // (1024 * 1024)} MB; transcripts over 50 MB are refused", where=str(path))
+    return parse_transcript(path.read_bytes(), path.name)
+
+
+def import_transcripts(store: Store, paths: list[Path], *, name: str | None = None, replace: bool = False,
+                       progress: Progress | None = None) -> list[ImportOutcome]:
+    """Parse every file first, then store them all in one transaction: a failure stores nothing."""
+    files = expand_paths(paths)
+    if name is not None and len(files) != 1:
+        raise InputError("--name needs exactly one file")
+    parsed: list[tuple[str, Path, ParsedTranscript]] = []
+    seen: dict[str, Path] = {}
+    for i, path in enumerate(files):
+        tname = name or path.stem
+        if tname in seen:
+            raise ConflictError(f"two files would both be named {tname!r}: {seen[tname]} and {path}")
+        seen[tname] = path
+        parsed.append((tname, path, read_transcript(path)))
+        if progress:
+            progress(i + 1, len(files), tname)
+
+    def store_all(tx) -> list[ImportOutcome]:  # noqa: ANN001 - Tx
+        outcomes = []
+        for tname, path, doc in parsed:
+            digest = content_hash(doc.text)
+            existing = tx.transcript_by_name(tname)
+            status = "imported"
+            if existing is not None:
+                old_hash, n_codings = existing
+                if old_hash == digest:
+                    outcomes.append(ImportOutcome(tname, str(path), "unchanged", len(doc.turns), doc.warnings))
+                    continue
+                if not replace:
+                    raise ConflictError(
+                        f"a transcript named {tname!r} with other content exists (use --replace)", where=str(path))
+                if n_codings:
+                    raise ConflictError(f"transcript {tname!r} has {n_codings} codings and cannot be replaced",
+                                        where=str(path))
+                tx.replace_transcript(tname, doc, digest, str(path))
+                status = "replaced"
+            else:
+                twin = tx.transcript_name_by_hash(digest)
+                if twin is not None:
+                    outcomes.append(ImportOutcome(tname, str(path), "unchanged", len(doc.turns), doc.warnings, twin))
+                    continue
+                tx.add_transcript(tname, doc, digest, str(path))
+            outcomes.append(ImportOutcome(tname, str(path), status, len(doc.turns), doc.warnings))
+        return outcomes
+
+    return store.write(store_all)
+
+
+def import_attributes(store: Store, path: Path) -> int:
+    """Participant attributes from a CSV whose first column is ``transcript``; all-or-nothing."""
+    rows = read_csv_rows(path)
+    if not rows or next(iter(rows[0])) != "transcript":
+        raise InputError("the first column must be 'transcript'", where=str(path))
+
+    def apply(tx) -> int:  # noqa: ANN001 - Tx
+        known = set(tx.transcript_ids())
+        bad = [(i, f"unknown transcript {r['transcript']!r}") for i, r in enumerate(rows, start=2)
+               if r["transcript"] not in known]
+        if bad:
+            raise RowError(str(path), bad)
+        values = {r["transcript"]: {k: v for k, v in r.items() if k != "transcript" and k} for r in rows}
+        tx.set_attributes(values)
+        return len(values)
+
+    return store.write(apply)
+
+
+def list_transcripts(store: Store) -> list[TranscriptInfo]:
+    return store.read(lambda tx: tx.transcripts())

@@ -1,0 +1,1 @@
+"""Alembic migrations of the codebench schema (installed as ``codebench.migrations``)."""
