@@ -1,0 +1,123 @@
+"""CSV files that are safe to open in a spreadsheet (no formula injection) and read back exactly.
+
+Escape rule (OWASP CSV injection guidance, made reversible): a cell whose text, after any run of
+leading single quotes, starts with a trigger character (``= + - @`` tab or carriage return) gets
+one more leading ``'``. So ``=SUM(A1)`` is written ``'=SUM(A1)`` and a label that really is
+``'=x`` is written ``''=x``. ``restore_cell`` removes exactly one quote from such cells, which makes
+the pair a bijection: ``restore_cell(neutralise_cell(x)) == x`` for every string. Negative
+numbers (``-3``) are quoted too, as OWASP advises; restoring gives the text back.
+
+Rows are numbered as a spreadsheet shows them: the header is row 1, the first data row is row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from os import PathLike
+from pathlib import Path
+from typing import TextIO
+
+from codebench.domain.errors import InputError, RowError
+
+TRIGGERS = frozenset("=+-@\t\r")
+_QUOTE = "'"
+
+Row = Mapping[str, object] | Sequence[object]
+
+
+def _needs_quote(value: str) -> bool:
+    rest = value.lstrip(_QUOTE)
+    return rest[:1] in TRIGGERS and rest != ""
+
+
+def neutralise_cell(value: str) -> str:
+    """``value`` made inert for spreadsheets: a leading ``'`` where a formula could start."""
+    return _QUOTE + value if _needs_quote(value) else value
+
+
+def restore_cell(value: str) -> str:
+    """Undo ``neutralise_cell``: drop one leading ``'`` when quotes are followed by a trigger."""
+    return value[1:] if value.startswith(_QUOTE) and _needs_quote(value) else value
+
+
+def _cells(row: Row, header: Sequence[str]) -> list[str]:
+    if isinstance(row, Mapping):
+        extra = set(row) - set(header)
+        if extra:
+            raise ValueError(f"row has columns not in the header: {sorted(extra)}")
+        values: Sequence[object] = [row.get(name, "") for name in header]
+    else:
+        values = row
+        if len(values) != len(header):
+            raise ValueError(f"row has {len(values)} cells, header has {len(header)}")
+    return [neutralise_cell("" if v is None else str(v)) for v in values]
+
+
+def write_csv(
+    rows: Iterable[Row],
+    header: Sequence[str],
+    dest: str | PathLike[str] | TextIO,
+    *,
+    excel_bom: bool = False,
+) -> None:
+    """Write ``header`` and ``rows`` (mappings by column name, or sequences in header order) as
+    UTF-8 CSV with every cell neutralised. ``dest`` is a path or a text file opened with
+    ``newline=""``; ``excel_bom`` puts a byte-order mark first so Excel detects UTF-8."""
+    if isinstance(dest, (str, PathLike)):
+        with open(dest, "w", encoding="utf-8", newline="") as fh:
+            write_csv(rows, header, fh, excel_bom=excel_bom)
+        return
+    if excel_bom:
+        dest.write("\ufeff")
+    writer = csv.writer(dest)
+    writer.writerow([neutralise_cell(name) for name in header])
+    for row in rows:
+        writer.writerow(_cells(row, header))
+
+
+def _decode(data: bytes, where: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        row = _row_at(data[: exc.start].decode("utf-8-sig"))
+        raise RowError(where, [(row, "bytes that are not UTF-8")]) from None
+
+
+def _row_at(prefix: str) -> int:
+    """The row number of the record in progress at the end of ``prefix``."""
+    records = list(csv.reader(io.StringIO(prefix)))
+    complete = not prefix or prefix.endswith(("\n", "\r"))
+    return len(records) + 1 if complete else max(len(records), 1)
+
+
+def read_csv_rows(path: str | PathLike[str]) -> list[dict[str, str]]:
+    """Rows of a UTF-8 CSV (BOM or not) as dicts by header name, cells restored.
+
+    Strict: raises ``RowError`` (an ``InputError``) naming the rows with a wrong number of fields,
+    NUL characters or bytes that are not UTF-8, and ``InputError`` for an empty file, a repeated
+    column name or broken quoting. Blank lines are skipped.
+    """
+    where = str(path)
+    text = _decode(Path(path).read_bytes(), where)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[list[str]] = []
+    try:
+        records.extend(reader)
+    except csv.Error as exc:
+        raise RowError(where, [(len(records) + 1, f"malformed CSV ({exc})")]) from None
+    numbered = [(n, rec) for n, rec in enumerate(records, start=1) if rec]
+    if not numbered:
+        raise InputError("empty CSV: no header row", where=where)
+    (_, raw_header), body = numbered[0], numbered[1:]
+    header = [restore_cell(name) for name in raw_header]
+    if len(set(header)) != len(header):
+        raise InputError(f"repeated column name in header: {header}", where=where)
+    bad = [(n, "NUL character") for n, rec in numbered if any("\x00" in cell for cell in rec)]
+    bad += [
+        (n, f"{len(rec)} fields, header has {len(header)}") for n, rec in body if len(rec) != len(header)
+    ]
+    if bad:
+        raise RowError(where, sorted(bad))
+    return [dict(zip(header, (restore_cell(c) for c in rec), strict=True)) for _, rec in body]
