@@ -80,7 +80,8 @@ def project(db: str | None) -> Iterator[Store]:
 def progress_bar(label: str) -> Iterator[Callable[[int, int, str], None]]:
     """A rich progress bar on stderr; yields ``update(done, total, what)``."""
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[what]}"), TimeElapsedColumn(), console=err, transient=True) as bar:
+                  TextColumn("{task.fields[what]}"), TimeElapsedColumn(), console=err, transient=True,
+                  disable=not err.is_terminal) as bar:
         task = bar.add_task(label, total=None, what="")
 
         def update(done: int, total: int, what: str) -> None:

@@ -104,3 +104,23 @@ class StatusCell:
     coder: str
     status: str
     codings: int
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisCoding:
+    """A coding with every level it can be analysed at (None where not yet harmonised)."""
+
+    coder: str
+    transcript: str
+    start: int
+    end: int
+    raw: str
+    harmonised: str | None
+    theme: str | None
+    category: str | None
+
+    def key(self, level: str) -> str | None:
+        """The code at ``level``: raw (the label, case-folded), harmonised, theme or category."""
+        if level == "raw":
+            return self.raw.casefold()
+        return {"harmonised": self.harmonised, "theme": self.theme, "category": self.category}[level]
