@@ -253,7 +253,7 @@ def test_qdc_round_trip_any_label(name: str, description: str | None) -> None:
     legal = all(c in "\t\n\r" or (" " <= c and c not in "\ufffe\uffff") for c in name + (description or ""))
     back = read_qdc(write_qdc([QdaCode("", name, description)])).codes[0]
     if legal:
-        assert (back.name, back.description) == (name, description)
+        assert (back.name, back.description) == (name, description or None)
     else:
         assert "\ufffd" in back.name + (back.description or "")
 
@@ -321,6 +321,23 @@ def test_user_guids_differing_between_exports_keep_their_own_attribution() -> No
 
     assert coder_spans(a) == coder_spans(b)
     assert not any("not listed" in w for w in a.warnings + b.warnings)
+
+
+def test_empty_descriptions_and_selection_creator_differing_from_coding_creator() -> None:
+    """NVivo writes ``<Description />`` on every selection and may credit the selection to one user
+    and its coding to another: the memo is None and the coding's user is the coder."""
+    qde = (FIXTURES / "capital_project.qde").read_bytes()
+    qde = qde.replace(b"<Description>Lends the wheelbarrow every spring.</Description>", b"<Description />")
+    qde = qde.replace(
+        b'endPosition="23" creatingUser="7a000000-0000-4000-8000-000000000001"',
+        b'endPosition="23" creatingUser="7a000000-0000-4000-8000-000000000009"',
+    )
+    project = read_qde(qde)
+    first = project.selections[0]
+    assert first.memo is None
+    assert first.user_guid == "7a000000-0000-4000-8000-000000000001"
+    assert any("differs from their coding's" in w for w in project.warnings)
+    assert not any("not listed" in w for w in project.warnings)
 
 
 def test_codebook_namespace_0_4_and_sets() -> None:
@@ -417,14 +434,15 @@ def _lie_about_size(data: bytes, member: str, claimed: int) -> bytes:
 
 
 def test_zip_bomb_with_lying_header_is_refused() -> None:
-    data = _zip({"project.qde": (FIXTURES / "capital_project.qde").read_bytes(), "sources/big.txt": b"0" * 2_000_000})
+    text_member = "sources/7c000000-0000-4000-8000-000000000001.txt"
+    qde = (FIXTURES / "capital_project.qde").read_bytes()
+    data = _zip({"project.qde": qde, text_member: b"0" * 2_000_000})
     assert len(data) < 20_000
-    lying = _lie_about_size(data, "sources/big.txt", 100)
+    lying = _lie_about_size(data, text_member, 100)
     with zipfile.ZipFile(io.BytesIO(lying)) as archive:
-        assert archive.getinfo("sources/big.txt").file_size == 100
-        archive = SafeArchive(archive, where="lying.qdpx", max_total_bytes=10_000)
-        with pytest.raises(InputError, match="lying.qdpx"):
-            archive.read("sources/big.txt")
+        assert archive.getinfo(text_member).file_size == 100
+    with pytest.raises(InputError, match="lying.qdpx"):
+        read_qdpx(lying, name="lying.qdpx", max_total_bytes=10_000)
 
 
 class _LyingZip:
@@ -462,6 +480,9 @@ def test_not_a_zip_and_truncated_zip_are_refused(tmp_path: Path) -> None:
         read_qdpx(whole[: len(whole) // 2])
     with pytest.raises(InputError, match="no project.qde"):
         read_qdpx(_zip({"readme.txt": b"hello"}))
+    with pytest.raises(InputError) as err:
+        read_qdpx(b"PK\x03\x04 not really", name="upload.qdpx")
+    assert err.value.where == "upload.qdpx"
 
 
 def test_damaged_member_is_refused() -> None:

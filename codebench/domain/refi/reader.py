@@ -106,7 +106,8 @@ def _root(data: bytes, reading: _Reading, *, expected: str, standard_ns: str) ->
 
 
 def _text_of(el: Element | None) -> str | None:
-    return None if el is None else (el.text or "")
+    """An optional text element; empty ones (NVivo writes ``<Description />`` everywhere) are None."""
+    return None if el is None or not el.text else el.text
 
 
 def _bool(value: str | None) -> bool:
@@ -192,13 +193,13 @@ def _plain_text(el: Element, label: str, reading: _Reading) -> tuple[str | None,
     inline = el.find("PlainTextContent")
     if inline is not None:
         return inline.text or "", path
-    member = None
-    if path and path.lower().startswith(_INTERNAL) and reading.archive is not None:
-        member = reading.archive.find("sources/" + path[len(_INTERNAL):])
-    if member is None:
+    archive, member = reading.archive, None
+    if path and archive is not None and path.lower().startswith(_INTERNAL):
+        member = archive.find("sources/" + path[len(_INTERNAL):])
+    if archive is None or member is None:
         reading.warn(f"{label}: text not included ({path or 'no plainTextPath'}); it could not be mapped")
         return None, path
-    text = _decode(reading.archive.read(member))  # type: ignore[union-attr]
+    text = _decode(archive.read(member))
     if text is None:
         reading.warn(f"{label}: {member} is neither UTF-8 nor UTF-16; it could not be mapped")
     return text, path
@@ -210,7 +211,7 @@ class _ProjectReader:
     def __init__(self, root: Element, reading: _Reading) -> None:
         self.root = root
         self.reading = reading
-        self.skipped: Counter[str] = Counter()
+        self.tallies: Counter[str] = Counter()  # what was skipped or replaced -> how often
         self.unknown_users: set[str] = set()
         self.aliases: dict[str, str] = {}  # Coding guid -> the QdaSelection guid that carries it
         self.user_guids: set[str] = set()
@@ -233,11 +234,11 @@ class _ProjectReader:
                 sources.append(source)
                 selections.extend(self._selections(el, source))
             else:
-                self.skipped[f"{el.tag} (only text sources are read)"] += 1
+                self.tallies[f"skipped {el.tag} elements (only text sources are read)"] += 1
         notes = self._notes()
         _note_ignored(root, reading)
-        for what, count in sorted(self.skipped.items()):
-            reading.warn(f"skipped {count} {what}")
+        for what, count in sorted(self.tallies.items()):
+            reading.warn(f"{what}: {count}")
         if self.unknown_users:
             reading.warn(f"codings by users not listed in <Users>: {', '.join(sorted(self.unknown_users))}")
         return QdaProject(
@@ -259,7 +260,7 @@ class _ProjectReader:
 
     def _selections(self, el: Element, source: QdaSource) -> list[QdaSelection]:
         if el.findall("Coding"):
-            self.skipped["whole-source coding(s)"] += len(el.findall("Coding"))
+            self.tallies["skipped whole-source codings"] += len(el.findall("Coding"))
         out: list[QdaSelection] = []
         for sel in el.findall("PlainTextSelection"):
             span = self._span(sel, source)
@@ -267,11 +268,12 @@ class _ProjectReader:
                 continue
             codings = sel.findall("Coding")
             if not codings:
-                self.skipped["selection(s) without a coding"] += 1
+                self.tallies["skipped selections without a coding"] += 1
             sel_guid = self.reading.guid(sel, "selection")
             for coding in codings:
                 coding_guid = self.reading.guid(coding, "coding")
-                selection = self._selection(sel, coding, sel_guid if len(codings) == 1 else coding_guid, source, span)
+                guid = sel_guid if len(codings) == 1 else coding_guid
+                selection = self._selection(sel, coding, guid, source, span)
                 if selection is not None:
                     self.aliases[coding_guid] = selection.guid
                     out.append(selection)
@@ -281,7 +283,7 @@ class _ProjectReader:
         try:
             start, end = int(sel.get("startPosition", "")), int(sel.get("endPosition", ""))
         except ValueError:
-            self.skipped["selection(s) without integer positions"] += 1
+            self.tallies["skipped selections without integer positions"] += 1
             return None
         if not 0 <= start <= end or (source.text is not None and end > len(source.text)):
             self.reading.warn(f"source {source.name!r}: selection {start}-{end} lies outside the text; skipped")
@@ -297,6 +299,8 @@ class _ProjectReader:
             self.reading.warn(f"source {source.name!r}: a coding refers to unknown code {code_guid!r}; skipped")
             return None
         user = coding.get("creatingUser") or sel.get("creatingUser")
+        if sel.get("creatingUser") not in (None, user):
+            self.tallies["selections whose creatingUser differs from their coding's (the coding's was used)"] += 1
         if user is not None and user not in self.user_guids:
             self.unknown_users.add(user)
         return QdaSelection(
@@ -321,7 +325,7 @@ class _ProjectReader:
         for el in self.root.findall("Notes/Note"):
             guid = self.reading.guid(el, "note")
             text, _ = _plain_text(el, f"note {el.get('name') or guid!r}", self.reading)
-            notes.append(QdaNote(guid=guid, text=text, target_guids=tuple(targets.get(guid, ())), name=el.get("name")))
+            notes.append(QdaNote(guid, text, tuple(targets.get(guid, ())), name=el.get("name")))
         return tuple(notes)
 
 
@@ -336,10 +340,16 @@ def read_qde(data: bytes, *, name: str = "project.qde") -> QdaProject:
     return _read_project(data, _Reading(name))
 
 
-def read_qdpx(source: ArchiveSource, *, max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES) -> QdaProject:
+def read_qdpx(
+    source: ArchiveSource, *, name: str | None = None, max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES
+) -> QdaProject:
     """Read a ``.qdpx`` archive (path, bytes or binary file) with its ``project.qde`` in any case
-    and source texts from ``sources/``; uncompressed content is capped at ``max_total_bytes``."""
-    where = os.fsdecode(source) if isinstance(source, (str, os.PathLike)) else "<qdpx>"
+    and source texts from ``sources/``; uncompressed content is capped at ``max_total_bytes``.
+    Errors name ``name``, else the path, else ``<qdpx>``."""
+    if name is not None:
+        where = name
+    else:
+        where = os.fsdecode(source) if isinstance(source, (str, os.PathLike)) else "<qdpx>"
     with open_archive(source, where=where, max_total_bytes=max_total_bytes) as archive:
         reading = _Reading(where, archive)
         member = archive.find("project.qde")

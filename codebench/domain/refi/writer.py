@@ -69,10 +69,9 @@ def _code_el(
     if code.color is not None and not _RGB_RE.fullmatch(code.color):
         raise InputError(f"code {code.name!r}: colour {code.color!r} is not #RRGGBB", where=_WHERE)
     guid = _guid(code.guid, "code", *path, code.name)
-    el = _el(
-        parent, "Code", guid=guid, name=code.name, isCodable="true" if code.is_codable else "false", color=code.color
-    )
-    if code.description is not None:
+    codable = "true" if code.is_codable else "false"
+    el = _el(parent, "Code", guid=guid, name=code.name, isCodable=codable, color=code.color)
+    if code.description:
         _text_el(el, "Description", code.description)
     if note_refs is not None:
         for note in note_refs.get(guid, ()):
@@ -106,7 +105,9 @@ def _check_references(project: QdaProject) -> None:
     codes = {c.guid for c in walk_codes(project.codes) if c.guid}
     users = {u.guid for u in project.users if u.guid}
     targets = texts.keys() | codes | {s.guid for s in project.selections if s.guid}
-    problems = [f"{kind} {item.name!r} has no guid" for kind, items in (("user", project.users), ("source", project.sources)) for item in items if not item.guid]
+    unnamed = [("user", u.name) for u in project.users if not u.guid]
+    unnamed += [("source", s.name) for s in project.sources if not s.guid]
+    problems = [f"{kind} {name!r} has no guid" for kind, name in unnamed]
     for sel in project.selections:
         text = texts.get(sel.source_guid, "")
         if sel.source_guid not in texts:
@@ -141,7 +142,7 @@ def _selection_el(parent: Element, sel: QdaSelection, note_refs: Mapping[str, li
         creatingUser=user,
         creationDateTime=when,
     )
-    if sel.memo is not None:
+    if sel.memo:
         _text_el(el, "Description", sel.memo)
     coding = _el(el, "Coding", guid=stable_guid("coding", guid), creatingUser=user, creationDateTime=when)
     _el(coding, "CodeRef", targetGUID=_guid(sel.code_guid))
@@ -216,7 +217,7 @@ def write_qdpx(
     Raises ``InputError`` when a selection or note refers to something the project lacks.
     """
     xml, files = _project_xml(project, origin)
-    with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(zipfile.ZipInfo("project.qde", _ZIP_DATE), xml, compress_type=zipfile.ZIP_DEFLATED)
-        for name, text in files.items():
-            archive.writestr(zipfile.ZipInfo(name, _ZIP_DATE), text.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
+    members = {"project.qde": xml, **{name: text.encode("utf-8") for name, text in files.items()}}
+    with zipfile.ZipFile(dest, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(zipfile.ZipInfo(name, _ZIP_DATE), data, compress_type=zipfile.ZIP_DEFLATED)
