@@ -1,0 +1,1 @@
+"""Building blocks of transcript parsing; the public API is ``codebench.domain.transcripts``."""
