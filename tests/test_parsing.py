@@ -154,9 +154,9 @@ def test_subrip_sample() -> None:
 def test_colon_labels_timestamps_and_sentence_colons() -> None:
     parsed = parse_file(FIXTURES / "colon_labels.txt")
     speakers = [turn.speaker for turn in parsed.turns]
-    assert speakers == ["Interviewer", "Mara Olsen", "Interviewer", "Dr. Ines Varga", "Mara Olsen"]
+    assert speakers == ["Interviewer", "Mara Olsen", "Interviewer", "Dr. Ines Varga", "Mara Olsen", "Interviewer (I)"]
     assert speech(parsed, 1) == "I start at four. The oven needs an hour to heat.\nI think the honest answer is: yes, it is hard."
-    assert [turn.start_time for turn in parsed.turns] == [5.0, 12.0, None, None, 90.0]
+    assert [turn.start_time for turn in parsed.turns] == [5.0, 12.0, None, None, 90.0, None]
     assert speech(parsed, 0).startswith("Thank you")
     assert label(parsed, 4) == "[00:01:30] Mara Olsen: "
     assert parsed.turns[0].start == parsed.text.index("Interviewer:")  # the title is no turn

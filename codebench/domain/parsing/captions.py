@@ -68,18 +68,17 @@ def _read_cues(text: str, caption_format: str, filename: str) -> list[_Cue]:
     except (MalformedFileError, MalformedCaptionError, ValueError) as exc:
         raise InputError(f"not a valid {_FORMAT_NAMES[caption_format]} file: {exc}", where=filename) from exc
     lines = [_clean(caption.text, unescape=caption_format == "vtt") for caption in captions]
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line) + 1)
     labels = {label.start: label for label in find_labels("\n".join(lines))}
     cues = []
-    for caption, line, offset in zip(captions, lines, offsets, strict=False):
+    offset = 0
+    for caption, line in zip(captions, lines, strict=True):
         speaker, speech = _clean(caption.voice or "", unescape=True), line
         label = labels.get(offset)
         if label is not None and not speaker:
             speaker, speech = label.speaker, line[label.end - offset :].strip()
         if speech:
             cues.append(_Cue(speaker, speech, _seconds(caption.start_time), _seconds(caption.end_time)))
+        offset += len(line) + 1
     return cues
 
 

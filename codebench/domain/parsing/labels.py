@@ -145,8 +145,8 @@ def _plausible_name(name: str) -> bool:
 
 def _capitalised(name: str) -> bool:
     """True when every word starts with a capital or digit (name particles excepted)."""
-    words = [word for word in name.split() if word.casefold() not in _PARTICLES]
-    return bool(words) and all(word[0].isupper() or word[0].isdigit() for word in words)
+    initials = [word.lstrip("(")[:1] for word in name.split() if word.casefold() not in _PARTICLES]
+    return bool(initials) and all(initial.isupper() or initial.isdigit() for initial in initials)
 
 
 def _seconds(match: re.Match[str] | None) -> float | None:
