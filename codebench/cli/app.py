@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from codebench.cli import demo, project
+from codebench.cli import demo, harmonise, project
+from codebench.cli import saturation
+from codebench.cli import team
 
 app = typer.Typer(
     name="codebench",
@@ -15,6 +17,9 @@ app = typer.Typer(
 )
 project.register(app)
 demo.register(app)
+harmonise.register(app)
+saturation.register(app)
+team.register(app)
 
 
 def main() -> None:
