@@ -488,14 +488,14 @@ def write_csv(path: Path, header: tuple[str, ...], rows: list[tuple[str, ...]]) 
         writer.writerows(rows)
 
 
-def main() -> None:
-    """Write ``codings/ana.csv``, ``codings/ben.csv``, ``codings/chloe.csv`` and ``codebook.csv``."""
+def write_codings(folder: Path = HERE) -> None:
+    """Write ``codings/ana.csv``, ``codings/ben.csv``, ``codings/chloe.csv`` and ``codebook.csv`` under ``folder``."""
     for coder, rows in codings().items():
-        write_csv(HERE / "codings" / f"{coder}.csv", ("transcript", "coder", "code", "quote"),
+        write_csv(folder / "codings" / f"{coder}.csv", ("transcript", "coder", "code", "quote"),
                   [(transcript, coder, code, quote) for transcript, code, quote in rows])
-    write_csv(HERE / "codebook.csv", ("category", "theme", "code", "definition", "coder", "raw_code"),
+    write_csv(folder / "codebook.csv", ("category", "theme", "code", "definition", "coder", "raw_code"),
               codebook_rows())
 
 
 if __name__ == "__main__":
-    main()
+    write_codings()

@@ -6,11 +6,14 @@ transcription service delivers a .docx. Run ``python sample_transcripts/make_doc
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 from docx import Document
 
 HERE = Path(__file__).resolve().parent
+FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 
 TRANSCRIPTS: dict[str, str] = {
     "P03": """\
@@ -188,9 +191,21 @@ def write_docx(stem: str, text: str, folder: Path = HERE) -> Path:
     document.core_properties.author = "codebench sample study"
     for turn in text.strip().split("\n\n"):
         document.add_paragraph(turn)
+    buffer = io.BytesIO()
+    document.save(buffer)
     path = folder / f"{stem}.docx"
-    document.save(str(path))
+    path.write_bytes(_fixed_timestamps(buffer.getvalue()))
     return path
+
+
+def _fixed_timestamps(package: bytes) -> bytes:
+    """The same .docx package with every member dated 1980-01-01, so rebuilding changes no bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(out, "w") as target:
+        for member in source.infolist():
+            target.writestr(zipfile.ZipInfo(member.filename, FIXED_DATE), source.read(member),
+                            compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def main() -> None:
