@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 from codebench.services import codings as codings_service
+from codebench.services import harmonise
 from codebench.services import transcripts as transcripts_service
 from codebench.services.coders import add_coders
 from codebench.services.project import init_project
@@ -15,6 +16,7 @@ from codebench.store.engine import sqlite_path
 from codebench.store.store import Store
 
 DEMO_CODERS = ["ana", "ben", "chloe"]
+DEMO_GLOSSARY = {"bo": "bayesian optimization", "hpo": "hyperparameter optimization", "gpu": "compute"}
 
 
 def sample_dir() -> Path:
@@ -41,9 +43,13 @@ def build_demo(folder: Path, progress: Callable[[int, int, str], None] | None = 
     store, _ = init_project(url)
     samples = sample_dir()
     add_coders(store, DEMO_CODERS)
-    outcomes = transcripts_service.import_transcripts(store, [samples], progress=progress)
+    interviews = [p for p in sorted(samples.iterdir())
+                  if p.suffix.lower() in transcripts_service.SUFFIXES and p.stem.upper() != "README"]
+    outcomes = transcripts_service.import_transcripts(store, interviews, progress=progress)
     transcripts_service.import_attributes(store, samples / "participants.csv")
     stored = 0
     for csv_file in sorted((samples / "codings").glob("*.csv")):
         stored += codings_service.import_codings(store, csv_file).stored
+    harmonise.set_glossary(store, DEMO_GLOSSARY)
+    harmonise.import_codebook(store, samples / "codebook.csv", by="demo")
     return DemoProject(url=url, store=store, transcripts=len(outcomes), codings=stored)
