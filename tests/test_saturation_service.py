@@ -381,6 +381,13 @@ def test_csv_by_category_is_long(harmonised_study) -> None:
 def test_table_by_category(harmonised_study) -> None:
     text = harmonised_study("saturation", "--by-category").stdout
     assert "Per category and theme" in text and "contextual factors" in text
+    assert "6 (P6)" in text
+
+
+def test_by_category_before_harmonisation(study) -> None:
+    result = study("saturation", "--by-category")
+    assert "no code belongs to a category or theme yet" in result.stdout
+    assert "6 code(s) belong to no category" in result.stderr
 
 
 @pytest.mark.parametrize("suffix", ["png", "svg"])

@@ -155,5 +155,8 @@ def _print_groups(report: SaturationReport) -> None:
          "verdict": sub.verdict()}
         for kind, reports in (report.by_category or {}).items() for name, sub in reports.items()
     ]
+    if not rows:
+        out.print("Per category and theme: no code belongs to a category or theme yet (harmonise first).")
+        return
     emit(rows, ["grouping", "group", "codes", "base_codes", "saturation_point", "verdict"], Format.table,
          title="Per category and theme")
