@@ -10,7 +10,9 @@ import typer
 from codebench.cli.common import Format, command, out, progress_bar
 from codebench.cli.output import emit
 from codebench.services import codings as codings_service
+from codebench.services import harmonise
 from codebench.services.demo import build_demo
+from codebench.services.saturation import saturation_report
 
 
 def register(app: typer.Typer) -> None:
@@ -34,6 +36,12 @@ def demo(folder: Annotated[Path, typer.Argument(help="Folder for the demo projec
             per_coder[c.coder] = per_coder.get(c.coder, 0) + c.codings
         emit([{"coder": k, "codings": v} for k, v in sorted(per_coder.items())], ["coder", "codings"],
              Format.table, title="Codings per coder")
-        out.print(f"Try: codebench status --db {project.url}")
+        f = harmonise.funnel(store)
+        out.print(f"Harmonisation (sample codebook applied): {f.raw_total} raw codes -> {f.harmonised} harmonised "
+                  f"codes -> {f.themes} themes -> {f.categories} categories", highlight=False)
+        report = saturation_report(store, level="harmonised")
+        out.print(f"Saturation (harmonised codes, all coders): {report.verdict()}", highlight=False)
+        out.print(f"Next: export CODEBENCH_DB={project.url}, then try codebench status, codebench funnel, "
+                  "codebench agreement, codebench saturation --by-category, codebench tui", highlight=False)
     finally:
         store.close()
