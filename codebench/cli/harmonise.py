@@ -46,7 +46,8 @@ def suggest(
         groups = svc.suggest(store, threshold=threshold)
     rows = [{"group": i, "codes": [f"{c}:{lab}" for c, lab in g.codes], "score": g.score,
              "label_similarity": g.label_similarity, "overlap": g.overlap, "shared_quotes": g.shared_quotes,
-             "semantic": g.semantic, "example_quote": g.example} for i, g in enumerate(groups, start=1)]
+             "semantic": g.semantic, "example_quote": _shorten(g.example) if fmt is Format.table else g.example}
+            for i, g in enumerate(groups, start=1)]
     columns = ["group", "codes", "score", "label_similarity", "overlap", "shared_quotes", "example_quote"]
     emit(rows, columns, fmt, title=f"Merge suggestions (threshold {threshold})",
          payload={"groups": [g.to_dict() for g in groups]})
@@ -126,6 +127,10 @@ def log(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
              "details": _describe(d.action, d.payload), "score": d.score, "note": d.note, "undone": d.undone,
              "payload": d.payload} for d in entries]
     emit(rows, ["id", "at", "by", "action", "details", "score", "note", "undone"], fmt, title="Merge log")
+
+
+def _shorten(text: str | None, width: int = 70) -> str | None:
+    return text if text is None or len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def _describe(action: str, p: dict) -> str:
