@@ -7,6 +7,7 @@ import typer
 from codebench.cli import demo, harmonise, project
 from codebench.cli import saturation
 from codebench.cli import team
+from codebench.cli import exports
 
 app = typer.Typer(
     name="codebench",
@@ -20,6 +21,7 @@ demo.register(app)
 harmonise.register(app)
 saturation.register(app)
 team.register(app)
+exports.register(app, harmonise.codebook_app)
 
 
 def main() -> None:

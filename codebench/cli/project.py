@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from codebench.cli.common import DbOption, Format, FormatOption, command, err, out, progress_bar, project
+from codebench.cli.exports import REFI_KINDS, import_refi
 from codebench.cli.output import emit
 from codebench.services import codings as codings_service
 from codebench.services import coders as coders_service
@@ -70,10 +71,13 @@ def import_files(
     replace: Annotated[bool, typer.Option(help="Replace a transcript of the same name that has no codings.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Import interview transcripts, split into speaker turns.
+    """Import interview transcripts, split into speaker turns; or a REFI-QDA file: `import qdc|qdpx FILE`.
 
-    Example: codebench import interviews/ extra/P21.docx
+    Example: codebench import interviews/ extra/P21.docx  (or: codebench import qdpx study.qdpx)
     """
+    if len(paths) == 2 and str(paths[0]) in REFI_KINDS and not paths[0].exists():
+        import_refi(str(paths[0]), paths[1], db)
+        return
     with project(db) as store, progress_bar("parsing") as update:
         outcomes = transcripts_service.import_transcripts(store, paths, name=name, replace=replace, progress=update)
     for o in outcomes:
