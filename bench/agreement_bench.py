@@ -56,26 +56,28 @@ def timed(function, repeats: int = 3) -> float:
     return statistics.median(times)
 
 
-def nltk_alpha_per_code(data: AgreementInput, codes: list[str]) -> list[float]:
-    """NLTK's AnnotationTask alpha for each code on the same binary unit values (turn units, overlap >= 1)."""
-    from nltk.metrics.agreement import AnnotationTask
-
-    report_units = [(t.name, i, s, e) for t in data.transcripts for i, (s, e) in enumerate(t.units)]
-    by_transcript: dict[tuple[str, str], list[tuple[int, int]]] = {}
-    for span in data.codings:
-        by_transcript.setdefault((span.transcript, span.code), []).append((span.start, span.end))
-    alphas = []
+def nltk_triples(data: AgreementInput, codes: list[str]) -> list[list[tuple[str, str, int]]]:
+    """Per code, NLTK (coder, unit, value) triples of the same binary unit values (turn units, overlap >= 1)."""
+    turns = [(t.name, i) for t in data.transcripts for i in range(len(t.units))]
+    per_code = []
     for code in codes:
         triples = []
         for coder in data.coders:
             coded = {
-                (span.transcript, span.start // TURN_LENGTH + offset)
+                (span.transcript, turn)
                 for span in data.codings if span.coder == coder and span.code == code
-                for offset in range((span.end - 1) // TURN_LENGTH - span.start // TURN_LENGTH + 1)
+                for turn in range(span.start // TURN_LENGTH, (span.end - 1) // TURN_LENGTH + 1)
             }
-            triples += [(coder, f"{name}#{i}", int((name, i) in coded)) for name, i, _, _ in report_units]
-        alphas.append(AnnotationTask(data=triples).alpha())
-    return alphas
+            triples += [(coder, f"{name}#{i}", int((name, i) in coded)) for name, i in turns]
+        per_code.append(triples)
+    return per_code
+
+
+def nltk_alphas(per_code: list[list[tuple[str, str, int]]]) -> list[float]:
+    """NLTK's AnnotationTask alpha (binary distance) for each code's triples."""
+    from nltk.metrics.agreement import AnnotationTask
+
+    return [AnnotationTask(data=triples).alpha() for triples in per_code]
 
 
 def main() -> None:
@@ -83,10 +85,11 @@ def main() -> None:
     ours = timed(lambda: compute_agreement(data))
     report = compute_agreement(data)
     codes = [c.code for c in report.codes if c.alpha.value is not None][:NLTK_CODES]
-    nltk_seconds = timed(lambda: nltk_alpha_per_code(data, codes), repeats=1)
-    nltk_alphas = nltk_alpha_per_code(data, codes)
+    triples = nltk_triples(data, codes)
+    nltk_seconds = timed(lambda: nltk_alphas(triples), repeats=1)
+    reference = nltk_alphas(triples)
     mine = {c.code: c.alpha.value for c in report.codes}
-    worst = max(abs(mine[code] - a) for code, a in zip(codes, nltk_alphas, strict=True))
+    worst = max(abs(mine[code] - a) for code, a in zip(codes, reference, strict=True))
     nltk_all = nltk_seconds / len(codes) * CODES
     print(f"data: {TRANSCRIPTS} transcripts x {TURNS} turns, {CODERS} coders, {CODINGS} codings, {CODES} codes")
     print(f"compute_agreement (all codes, overall, unitized): {ours:.2f} s (median of 3)")

@@ -91,7 +91,7 @@ def coincidences(counts: np.ndarray) -> np.ndarray:
     m = counts.sum(-1, keepdims=True)
     weight = np.divide(1.0, m - 1, out=np.zeros_like(m), where=m >= 2)
     weighted = counts * weight
-    result = np.swapaxes(weighted, -1, -2) @ counts
+    result = np.einsum("...uc,...uk->...ck", weighted, counts)
     diagonal = np.arange(counts.shape[-1])
     result[..., diagonal, diagonal] -= weighted.sum(-2)
     return result

@@ -205,7 +205,10 @@ def _presence(data: AgreementInput, codes: Sequence[str], min_overlap: int) -> _
 def _code_tables(presence: _Presence) -> np.ndarray:
     """(K, U, 2) counts of 0 and 1 values per code and unit."""
     m = presence.observed.sum(1)
-    ones = presence.present.sum(1).T.astype(float)
+    ones = np.zeros(presence.present.shape[::2])
+    for coder in range(presence.present.shape[1]):
+        ones += presence.present[:, coder, :]
+    ones = ones.T
     return np.stack([m[None, :] - ones, ones], axis=-1)
 
 
