@@ -67,16 +67,13 @@ def _cluster_component(similarity: np.ndarray, threshold: float, clusters: list[
     k = len(clusters)
     if k == 1:
         return clusters
-    nodes = np.array(sorted(i for c in clusters for i in c))
-    local = {node: j for j, node in enumerate(nodes.tolist())}
-    members = np.zeros((k, len(nodes)))
-    for row, cluster in enumerate(clusters):
-        members[row, [local[i] for i in cluster]] = 1.0
-    size = members.sum(axis=1)
+    nodes = np.array([i for c in clusters for i in c])  # grouped by cluster
+    size = np.array([len(c) for c in clusters], dtype=np.float64)
+    offsets = np.r_[0, np.cumsum(size[:-1])].astype(np.int64)
     block = np.ix_(nodes, nodes)
-    sim = (members @ similarity[block] @ members.T) / np.outer(size, size)
+    sim = _block_sums(similarity[block], offsets) / np.outer(size, size)
     if cannot_link is not None:
-        sim[(members @ cannot_link[block] @ members.T) > 0] = -np.inf
+        sim[_block_sums(cannot_link[block], offsets) > 0] = -np.inf
     np.fill_diagonal(sim, -np.inf)
     best_to = sim.argmax(axis=1)
     best = sim[np.arange(k), best_to]
@@ -101,3 +98,12 @@ def _cluster_component(similarity: np.ndarray, threshold: float, clusters: list[
                 best_to[row] = sim[row].argmax()
                 best[row] = sim[row, best_to[row]]
     return [sorted(c) for c in clusters if c]
+
+
+def _block_sums(matrix: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Sum a matrix over the blocks of rows and columns that start at ``offsets``
+    (the matrix itself when every block is one row)."""
+    if len(offsets) == len(matrix):
+        return matrix
+    matrix = matrix.astype(np.float64)
+    return np.add.reduceat(np.add.reduceat(matrix, offsets, axis=0), offsets, axis=1)

@@ -58,21 +58,25 @@ class SpanOverlap:
 
 def build_index(codings: Sequence[RawCoding], position: Mapping[int, int]) -> QuoteIndex:
     """Index codings; ``position`` maps a raw code id to its row in the evidence matrices."""
-    bad = next((c for c in codings if c.start < 0 or c.end < c.start
-                or (c.turn is not None and c.turn < 0)), None)
-    if bad is not None:
-        raise InputError(f"coding of code {bad.code_id} has a bad span or turn: "
-                         f"{bad.start}:{bad.end}, turn {bad.turn}", where=bad.transcript)
-    size = len(codings)
+    if not codings:
+        empty = np.empty(0, dtype=np.int64)
+        return QuoteIndex(empty, empty, empty, empty, empty, (),
+                          np.zeros(len(position) + 1, dtype=np.int64))
+    ids, names, start, end, turns = zip(*((c.code_id, c.transcript, c.start, c.end, c.turn)
+                                          for c in codings))
+    start, end = np.array(start, dtype=np.int64), np.array(end, dtype=np.int64)
+    given = np.fromiter((t is not None for t in turns), bool, len(turns))
+    turn = np.fromiter((-1 if t is None else t for t in turns), np.int64, len(turns))
+    bad = (start < 0) | (end < start) | (given & (turn < 0))
+    if bad.any():
+        c = codings[int(np.argmax(bad))]
+        raise InputError(f"coding of code {c.code_id} has a bad span or turn: "
+                         f"{c.start}:{c.end}, turn {c.turn}", where=c.transcript)
     try:
-        code = np.fromiter((position[c.code_id] for c in codings), np.int64, size)
+        code = np.array([position[i] for i in ids], dtype=np.int64)
     except KeyError as missing:
         raise NotFoundError(f"a coding refers to unknown raw code {missing.args[0]}") from None
-    start = np.fromiter((c.start for c in codings), np.int64, size)
-    end = np.fromiter((c.end for c in codings), np.int64, size)
-    turn = np.fromiter((-1 if c.turn is None else c.turn for c in codings), np.int64, size)
-    names, transcript = np.unique(np.array([c.transcript for c in codings], dtype=object),
-                                  return_inverse=True)
+    names, transcript = np.unique(np.array(names, dtype=object), return_inverse=True)
     transcript = transcript.reshape(-1).astype(np.int64)
     bucket = _buckets(transcript, turn, start, end)
     order = np.lexsort((start, bucket, code))
@@ -101,10 +105,12 @@ def merge_overlaps(key: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.nd
 def _buckets(transcript: np.ndarray, turn: np.ndarray, start: np.ndarray, end: np.ndarray
              ) -> np.ndarray:
     """Bucket of every coding: its (transcript, turn), or its run of turn-less codings."""
-    key = np.stack([transcript, turn], axis=1)
+    per_transcript = int(turn.max()) + 1
+    key = transcript * per_transcript + turn
     turnless = turn < 0
-    key[turnless, 1] = -1 - merge_overlaps(transcript[turnless], start[turnless], end[turnless])
-    return np.unique(key, axis=0, return_inverse=True)[1].reshape(-1)
+    runs = merge_overlaps(transcript[turnless], start[turnless], end[turnless])
+    key[turnless] = (int(transcript.max()) + 1) * per_transcript + runs
+    return np.unique(key, return_inverse=True)[1].reshape(-1)
 
 
 def span_overlap(index: QuoteIndex) -> SpanOverlap:
@@ -119,8 +125,8 @@ def span_overlap(index: QuoteIndex) -> SpanOverlap:
     bounds = np.flatnonzero(np.r_[True, bucket[1:] != bucket[:-1], True])
     sizes = np.diff(bounds)
     load = np.cumsum(sizes.astype(np.int64) ** 2)
-    weight = np.zeros(n * n)
-    count = np.zeros(n * n, dtype=np.int64)
+    weight = np.zeros(n * n, dtype=np.float32)
+    count = np.zeros(n * n, dtype=np.int32)
     lo = 0
     while lo < len(sizes):
         done = load[lo - 1] if lo else 0
@@ -132,11 +138,10 @@ def span_overlap(index: QuoteIndex) -> SpanOverlap:
         hit = inter > 0
         union = np.maximum(e1, e2)[hit] - np.minimum(s1, s2)[hit]
         pair = index.code[left[hit]] * n + index.code[right[hit]]
-        weight += np.bincount(pair, weights=inter[hit] / union, minlength=n * n)
-        count += np.bincount(pair, minlength=n * n)
+        np.add.at(weight, pair, (inter[hit] / union).astype(np.float32))
+        np.add.at(count, pair, 1)
         lo = hi
-    return SpanOverlap(weight.reshape(n, n).astype(np.float32),
-                       count.reshape(n, n).astype(np.int32))
+    return SpanOverlap(weight.reshape(n, n), count.reshape(n, n))
 
 
 def _pairs_within(offset: int, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
