@@ -20,7 +20,12 @@ from rapidfuzz import fuzz, process
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from codebench.domain.harmonise import RawCode, RawCoding, normalise_label, suggest_groups  # noqa: E402
+from codebench.domain.harmonise import (  # noqa: E402
+    RawCode,
+    RawCoding,
+    normalise_label,
+    suggest_groups,
+)
 
 CODERS = ("ana", "ben", "chloe")
 CONCEPTS, CODES_PER_CONCEPT, CODINGS = 500, 5, 100_000

@@ -57,7 +57,8 @@ def load_fixture(variant: str = "fixture") -> Fixture:
     codes = [RawCode(int(r["id"]), r["coder"], r["label"]) for r in code_rows]
     codings = [RawCoding(int(r["code_id"]), r["transcript"], int(r["start"]), int(r["end"]),
                          int(r["turn"])) for r in _rows(FIXTURES / f"{prefix}codings.csv")]
-    glossary = {r["abbreviation"]: r["expansion"] for r in _rows(FIXTURES / f"{prefix}glossary.csv")}
+    glossary_rows = _rows(FIXTURES / f"{prefix}glossary.csv")
+    glossary = {r["abbreviation"]: r["expansion"] for r in glossary_rows}
     truth = {int(r["id"]): r["true_group"] for r in code_rows}
     return Fixture(codes, codings, glossary, truth)
 

@@ -48,7 +48,8 @@ def _group_sets(groups) -> set[frozenset[int]]:
 # --- normalise_label -------------------------------------------------------------------------
 
 def test_normalise_label_folds_case_punctuation_and_whitespace() -> None:
-    assert normalise_label("  Grid-Search (full)\t, RANDOM_search!! ") == "grid search full random search"
+    label = "  Grid-Search (full)\t, RANDOM_search!! "
+    assert normalise_label(label) == "grid search full random search"
     assert normalise_label("We've always done it this way") == "weve always done it this way"
 
 

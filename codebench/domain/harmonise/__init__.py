@@ -5,7 +5,12 @@ coders, a same-coder veto and (optionally) label embeddings, then proposes avera
 clusters above a threshold. ``UnionFind`` applies the merges a team accepts.
 """
 
-from codebench.domain.harmonise.engine import DEFAULT_THRESHOLD, DEFAULT_TUNING, Tuning, suggest_groups
+from codebench.domain.harmonise.engine import (
+    DEFAULT_THRESHOLD,
+    DEFAULT_TUNING,
+    Tuning,
+    suggest_groups,
+)
 from codebench.domain.harmonise.labels import label_similarity, normalise_label
 from codebench.domain.harmonise.unionfind import UnionFind
 from codebench.domain.harmonise.values import RawCode, RawCoding, SuggestionGroup

@@ -195,7 +195,8 @@ def _describe(cluster: list[int], codes: Sequence[RawCode], evidence: _Evidence,
     """Summarise one cluster's evidence over its pairs that are not already merged."""
     g = np.array(cluster)
     upper = np.triu(np.ones((len(g), len(g)), dtype=bool), k=1)
-    merged_before = (same_merge[g][:, None] == same_merge[g][None, :]) & (same_merge[g][:, None] >= 0)
+    merge = same_merge[g]
+    merged_before = (merge[:, None] == merge[None, :]) & (merge[:, None] >= 0)
     pairs = upper & ~merged_before
     across = pairs & (coder[g][:, None] != coder[g][None, :])
     block = np.ix_(g, g)
