@@ -187,25 +187,27 @@ class _Importer:
 
     def run(self) -> ImportSummary:
         sources = self._sources()
-        coders = self._coders()
         codes = {c.guid: c for c in walk_codes(self.project.codes)}
+        applied = {s.code_guid for s in self.project.selections}
+        unapplied = [c for c in codes.values() if c.guid not in applied]
+        coders = self._coders(needs_import_coder=any(c.is_codable for c in unapplied) or any(
+            s.user_guid not in {u.guid for u in self.project.users} for s in self.project.selections))
         notes = self._notes_by_target()
         plan: dict[str, list[tuple[QdaSelection, str]]] = defaultdict(list)  # coder -> selections
-        used: set[tuple[str, str]] = set()
+        used: set[tuple[str, str]] = set()  # (coder, code guid)
         for sel in self.project.selections:
-            if sel.source_guid not in sources:
-                self.note("codings on sources without text skipped")
-                continue
             coder = coders.get(sel.user_guid or "", IMPORT_CODER)
-            plan[coder].append((sel, notes.get(sel.guid, "")))
             used.add((coder, sel.code_guid))
-        applied = {guid for _, guid in used}
-        for code in codes.values():
-            if code.guid not in applied:
-                if code.is_codable:
-                    used.add((IMPORT_CODER, code.guid))
-                else:
-                    self.note("grouping codes (not codable, never applied) not imported")
+            if sel.source_guid in sources:
+                plan[coder].append((sel, notes.get(sel.guid, "")))
+            else:
+                self.note("codings on sources without text skipped")
+        for code in unapplied:
+            if code.is_codable:
+                used.add((IMPORT_CODER, code.guid))
+            else:
+                self.note("grouping codes (categories, themes, harmonised codes: not codable, never applied) "
+                          "not imported as raw codes")
         code_ids = self._codes(used, codes, notes)
         self._codings(plan, sources, code_ids)
         for what, n in sorted(self.tallies.items()):
@@ -248,27 +250,17 @@ class _Importer:
         taken.add(candidate)
         return candidate
 
-    def _coders(self) -> dict[str, str]:
-        """User guid -> coder name, adding coders that do not exist yet."""
-        out = {}
-        for user in self.project.users:
-            name = " ".join(user.name.split()) or IMPORT_CODER
-            out[user.guid] = name
-        for name in sorted(set(out.values()) | {IMPORT_CODER}):
-            if name in self.tx.coder_ids():
-                continue
-            if name == IMPORT_CODER and not self._needs_import_coder(out):
-                continue
+    def _coders(self, *, needs_import_coder: bool) -> dict[str, str]:
+        """User guid -> coder name, adding coders that do not exist yet (and ``IMPORT_CODER`` if needed)."""
+        out = {user.guid: " ".join(user.name.split()) or IMPORT_CODER for user in self.project.users}
+        names = set(out.values()) | ({IMPORT_CODER} if needs_import_coder else set())
+        known = self.tx.coder_ids()
+        for name in sorted(names - set(known)):
             self.tx.add_coder(name)
             self.summary.coders_added.append(name)
-        if IMPORT_CODER in self.summary.coders_added:
+        if needs_import_coder:
             self.summary.warnings.append(f"codes and codings without a known user belong to coder {IMPORT_CODER!r}")
         return out
-
-    def _needs_import_coder(self, users: dict[str, str]) -> bool:
-        applied = {s.code_guid for s in self.project.selections}
-        return (any(s.user_guid not in users for s in self.project.selections)
-                or any(c.is_codable and c.guid not in applied for c in walk_codes(self.project.codes)))
 
     def _notes_by_target(self) -> dict[str, str]:
         out: dict[str, list[str]] = defaultdict(list)
