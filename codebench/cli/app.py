@@ -7,7 +7,9 @@ import typer
 from codebench.cli import demo, harmonise, project
 from codebench.cli import saturation
 from codebench.cli import team
+from codebench.cli import tui
 from codebench.cli import exports
+from codebench.cli import agreement
 
 app = typer.Typer(
     name="codebench",
@@ -21,7 +23,9 @@ demo.register(app)
 harmonise.register(app)
 saturation.register(app)
 team.register(app)
+tui.register(app)
 exports.register(app, harmonise.codebook_app)
+agreement.register(app)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from codebench.domain.model import Code
 from codebench.tui.screens.base import SessionScreen
 from codebench.tui.screens.code_picker import CodePicker, Pick
 from codebench.tui.screens.text_prompt import TextPrompt
+from codebench.tui.widgets.tables import fill_table
 
 
 class CodebookScreen(SessionScreen):
@@ -32,21 +33,15 @@ class CodebookScreen(SessionScreen):
 
     def on_mount(self) -> None:
         self.title = "my codebook"
-        self.query_one(DataTable).add_columns("code", "codings", "memo")
         self.reload()
 
     def fetch(self) -> list[Code]:
         return self.session.codes()
 
     def show_data(self, data: list[Code], result: object) -> None:
-        table = self.query_one(DataTable)
-        row = table.cursor_row
         self.codes = data
-        table.clear()
-        for code in data:
-            table.add_row(code.label, code.uses, code.memo or "", key=str(code.id))
-        if data:
-            table.move_cursor(row=min(row, len(data) - 1))
+        fill_table(self.query_one(DataTable), ("code", "codings", "memo"),
+                   [(c.label, c.uses, c.memo or "") for c in data], [str(c.id) for c in data])
 
     def _current(self) -> Code | None:
         table = self.query_one(DataTable)

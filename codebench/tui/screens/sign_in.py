@@ -39,6 +39,7 @@ class SignInScreen(Screen[str]):
     def _show(self, names: list[str]) -> None:
         coders = self.query_one(OptionList)
         coders.add_options([Option(n, id=n) for n in names])
+        coders.highlighted = 0 if names else None
         (coders if names else self.query_one(Input)).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -10,6 +10,9 @@ from codebench.services.coding_session import MyTranscript
 from codebench.tui.screens.base import SessionScreen
 from codebench.tui.screens.codebook import CodebookScreen
 from codebench.tui.screens.coding import CodingScreen
+from codebench.tui.widgets.tables import fill_table
+
+COLUMNS = ("transcript", "participant", "my status", "my codings")
 
 
 def attributes_text(attributes: dict[str, str]) -> str:
@@ -37,7 +40,6 @@ class TranscriptsScreen(SessionScreen):
 
     def on_mount(self) -> None:
         self.title = "my transcripts"
-        self.query_one(DataTable).add_columns("transcript", "participant", "my status", "my codings")
         self.query_one(Input).focus()
         self.reload()
 
@@ -58,13 +60,9 @@ class TranscriptsScreen(SessionScreen):
         words = self.query_one(Input).value.casefold().split()
         self.shown = [t for t in self.rows
                       if all(w in f"{t.name} {attributes_text(t.attributes)}".casefold() for w in words)]
-        table = self.query_one(DataTable)
-        row = table.cursor_row
-        table.clear()
-        for t in self.shown:
-            table.add_row(t.name, attributes_text(t.attributes), t.status, t.codings, key=t.name)
-        if self.shown:
-            table.move_cursor(row=min(row, len(self.shown) - 1))
+        fill_table(self.query_one(DataTable), COLUMNS,
+                   [(t.name, attributes_text(t.attributes), t.status, t.codings) for t in self.shown],
+                   [t.name for t in self.shown])
 
     def action_cursor(self, step: int) -> None:
         table = self.query_one(DataTable)

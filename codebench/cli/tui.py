@@ -1,0 +1,32 @@
+"""`codebench tui`: the coding app in the terminal."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Annotated
+
+import typer
+
+from codebench.cli.common import DbOption, command, project
+from codebench.services.coding_session import CodingSession
+
+
+def register(app: typer.Typer) -> None:
+    command(app, "tui")(tui)
+
+
+def tui(
+    db: DbOption = None,
+    coder: Annotated[str | None, typer.Option("--coder", help="Sign in as this coder (else pick one).")] = None,
+) -> None:
+    """Code transcripts in the terminal, blind to the other coders.
+
+    Example: codebench tui --db sqlite:///study.db --coder ana
+    """
+    # The layers contract keeps the two shells independent; this command only starts the other shell,
+    # by name, so Textual loads for `codebench tui` alone.
+    make_app = importlib.import_module("codebench.tui.app").make_app
+    with project(db) as store:
+        if coder is not None:
+            CodingSession(store, coder)  # an unknown coder is one clear error line, before the screen opens
+        make_app(store, coder).run()
