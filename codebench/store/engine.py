@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 from codebench.domain.errors import InputError
 
@@ -13,9 +14,17 @@ DEFAULT_URL = "sqlite:///codebench.db"
 BUSY_TIMEOUT_MS = 30_000
 
 
+def parse_url(url: str) -> URL:
+    """The parsed SQLAlchemy URL; a malformed one is an ``InputError``."""
+    try:
+        return make_url(url)
+    except ArgumentError as exc:
+        raise InputError(f"not a database URL: {url!r} ({exc})") from exc
+
+
 def sqlite_path(url: str) -> Path | None:
     """The database file of a SQLite URL, or None for another backend or an in-memory database."""
-    parsed = make_url(url)
+    parsed = parse_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
     return Path(parsed.database)
@@ -32,10 +41,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI 
 
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL, a busy timeout and foreign keys on every connection."""
-    try:
-        parsed = make_url(url)
-    except Exception as exc:  # sqlalchemy raises ArgumentError for a malformed URL
-        raise InputError(f"not a database URL: {url!r} ({exc})") from exc
+    parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(
             parsed,

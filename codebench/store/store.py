@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from codebench.domain.errors import InputError, SchemaError
-from codebench.store.engine import make_engine, sqlite_path
+from codebench.domain.errors import CodebenchError, InputError, SchemaError
+from codebench.store.engine import make_engine, parse_url, sqlite_path
 from codebench.store.schema import current_revision, ensure_current, has_tables, head_revision, upgrade
 from codebench.store.tx import Tx
 
@@ -25,9 +25,19 @@ RETRY_ATTEMPTS = 12
 TRANSIENT = ("database is locked", "database is busy", "could not serialize", "deadlock detected")
 
 
+class StoreError(CodebenchError):
+    """The database itself failed (read-only, full, locked for too long, unreachable)."""
+
+
 def is_transient(exc: BaseException) -> bool:
     text = str(getattr(exc, "orig", exc)).lower()
     return any(marker in text for marker in TRANSIENT)
+
+
+def _reason(exc: DBAPIError) -> str:
+    """The first line of the driver's message (PostgreSQL adds detail lines)."""
+    lines = str(exc.orig).strip().splitlines()
+    return lines[0] if lines else type(exc.orig).__name__
 
 
 class Store:
@@ -52,7 +62,7 @@ class Store:
             store = cls(url, engine)
             store.backup = ensure_current(engine, url)
             return store, False
-        except OperationalError as exc:
+        except DatabaseError as exc:  # unreadable file, wrong server, not a database
             engine.dispose()
             raise InputError(f"cannot open {url}: {exc.orig}") from exc
 
@@ -67,7 +77,7 @@ class Store:
             store = cls(url, engine)
             store.backup = ensure_current(engine, url)
             return store
-        except OperationalError as exc:
+        except DatabaseError as exc:  # unreadable file, wrong server, not a database
             engine.dispose()
             raise InputError(f"cannot open {url}: {exc.orig}") from exc
         except SchemaError:
@@ -93,13 +103,26 @@ class Store:
                 with self._session() as session:
                     return work(Tx(session))
             except (OperationalError, DBAPIError) as exc:
-                if not is_transient(exc) or attempt == RETRY_ATTEMPTS - 1:
-                    raise
-                time.sleep(delay * (1 + random.random()))
-                delay = min(delay * 2, 1.0)
+                transient = is_transient(exc)
+                if transient and attempt < RETRY_ATTEMPTS - 1:
+                    time.sleep(delay * (1 + random.random()))
+                    delay = min(delay * 2, 1.0)
+                    continue
+                if transient:
+                    raise StoreError(f"the project is busy (another program holds its lock: {_reason(exc)}); "
+                                     "nothing was changed, try again", where=self.shown_url) from exc
+                if isinstance(exc, OperationalError):  # read-only file, full disk, server gone, ...
+                    raise StoreError(f"the database refused the change ({_reason(exc)}); nothing was changed",
+                                     where=self.shown_url) from exc
+                raise
         raise AssertionError("unreachable")
 
     read = write
+
+    @property
+    def shown_url(self) -> str:
+        """The project URL with any password masked, for messages."""
+        return parse_url(self.url).render_as_string(hide_password=True)
 
     def schema_head(self) -> str:
         return head_revision()
