@@ -1,0 +1,296 @@
+"""Inter-coder agreement of a project: read transcripts, turns and codings, pick level, units, coders,
+codes and transcripts, then let ``codebench.domain.agreement`` compute the coefficients.
+
+The CLI and the TUI lead view call :func:`agreement_report` and :func:`disagreements`.
+
+Choices made here (documented in ``docs/agreement.md``):
+
+- Units. A turn unit is the turn's speech, ``speech_start``..``end``: the speaker label is not part of
+  what was said, so a coding that touches only the label does not code the turn. Sentences and
+  paragraphs are cut from these speech spans (``codebench.domain.units.units_for``). A transcript
+  without turns has no turn units; its sentences and paragraphs are cut from the whole text.
+- Level. ``None`` (the default) means harmonised when any coding's raw code is harmonised, else raw.
+  At harmonised level codings whose raw code has no harmonised code are left out and counted.
+  At raw level a code is the case-folded label (``AnalysisCoding.key("raw")``).
+- Coders. Default: every coder who observed (marked done, or coded in) at least one chosen transcript.
+- Codes. Default: every code the chosen coders used in the chosen transcripts. The whole-codebook
+  coefficients are computed over the reported codes only.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from codebench.domain.agreement import (
+    AgreementInput,
+    AgreementReport,
+    TranscriptUnits,
+    compute_agreement,
+    find_disagreements,
+)
+from codebench.domain.errors import InputError, NotFoundError
+from codebench.domain.model import AnalysisCoding, CodedSpan, Turn
+from codebench.domain.units import UNIT_KINDS, units_for
+from codebench.store.store import Store
+
+Level = Literal["harmonised", "raw"]
+LEVELS: tuple[Level, ...] = ("harmonised", "raw")
+
+
+@dataclass(frozen=True)
+class AgreementResult:
+    """The domain report plus how it was obtained.
+
+    ``level_auto`` is True when the level was chosen from the data (no ``level`` given);
+    ``unharmonised_codings`` counts the chosen coders' codings (in the chosen transcripts) left out at
+    harmonised level because their raw code has no harmonised code.
+    """
+
+    report: AgreementReport
+    level: Level
+    level_auto: bool
+    unit: str
+    transcripts: tuple[str, ...]
+    min_overlap: int
+    bootstrap: int
+    seed: int
+    unharmonised_codings: int
+
+    def warnings(self) -> list[str]:
+        """Plain sentences about what the report leaves out (empty when nothing is)."""
+        if not self.unharmonised_codings:
+            return []
+        return [f"{self.unharmonised_codings} coding(s) left out: their raw code has no harmonised code"]
+
+    def reported_alphas(self) -> dict[str, float]:
+        """The alphas ``--min-alpha`` checks: every defined per-code alpha and the MASI whole-codebook alpha."""
+        alphas = {code.code: code.alpha.value for code in self.report.codes if code.alpha.value is not None}
+        if self.report.overall.alpha_masi.value is not None:
+            alphas["whole codebook (MASI)"] = self.report.overall.alpha_masi.value
+        return alphas
+
+    def below(self, threshold: float) -> dict[str, float]:
+        """Reported alphas strictly below ``threshold``."""
+        return {name: value for name, value in self.reported_alphas().items() if value < threshold}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of issue 5 plus extension keys (never renamed contract keys)."""
+        return {
+            **self.report.to_dict(),
+            "level_auto": self.level_auto,
+            "transcripts": list(self.transcripts),
+            "min_overlap": self.min_overlap,
+            "bootstrap": self.bootstrap,
+            "seed": self.seed if self.bootstrap else None,
+            "unharmonised_codings": self.unharmonised_codings,
+        }
+
+
+@dataclass(frozen=True)
+class QuoteDisagreement:
+    """A unit where the coders who observed it differ on a code, with the text and a link back.
+
+    ``turn`` is the 1-based turn number (as in the quotes sheet), ``None`` for a transcript without
+    turns; ``labels`` maps each coder with the code to the raw labels they used there.
+    """
+
+    code: str
+    transcript: str
+    turn: int | None
+    speaker: str | None
+    start: int
+    end: int
+    text: str
+    coders_with: tuple[str, ...]
+    coders_without: tuple[str, ...]
+    labels: Mapping[str, tuple[str, ...]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code, "transcript": self.transcript, "turn": self.turn, "speaker": self.speaker,
+            "start": self.start, "end": self.end, "text": self.text, "coders_with": list(self.coders_with),
+            "coders_without": list(self.coders_without),
+            "labels": {coder: list(labels) for coder, labels in self.labels.items()},
+        }
+
+
+@dataclass(frozen=True)
+class DisagreementsResult:
+    """The disagreements of the chosen codes, in code order then text order."""
+
+    level: Level
+    level_auto: bool
+    unit: str
+    coders: tuple[str, ...]
+    rows: tuple[QuoteDisagreement, ...]
+    unharmonised_codings: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"level": self.level, "level_auto": self.level_auto, "unit": self.unit, "coders": list(self.coders),
+                "unharmonised_codings": self.unharmonised_codings,
+                "disagreements": [row.to_dict() for row in self.rows]}
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """The agreement input for the chosen options, and what is needed to link units back to the text."""
+
+    data: AgreementInput
+    level: Level
+    level_auto: bool
+    unit: str
+    codes: list[str] | None
+    unharmonised: int
+    codings: tuple[AnalysisCoding, ...]  # the counted codings (chosen coders, transcripts, with a key)
+    texts: Mapping[str, str]
+    turns: Mapping[str, list[Turn]]
+
+
+def agreement_report(
+    store: Store,
+    *,
+    level: Level | None = None,
+    unit: str = "turn",
+    coders: Sequence[str] | None = None,
+    codes: Sequence[str] | None = None,
+    transcripts: Sequence[str] | None = None,
+    min_overlap: int = 1,
+    bootstrap: int = 0,
+    seed: int = 0,
+) -> AgreementResult:
+    """Per-code and whole-codebook agreement of the chosen coders (see the module docstring for defaults).
+
+    ``bootstrap`` resamples give each alpha a 95% interval, reproducible for a given ``seed``.
+    Raises ``NotFoundError`` for unknown coders, codes or transcripts and ``InputError`` for bad options.
+    """
+    if bootstrap < 0:
+        raise InputError("bootstrap must be 0 (no interval) or a number of resamples")
+    prepared = _prepare(store, level, unit, coders, codes, transcripts)
+    report = compute_agreement(prepared.data, codes=prepared.codes, min_overlap=min_overlap, bootstrap=bootstrap,
+                               seed=seed, level=prepared.level, unit=prepared.unit)
+    return AgreementResult(report=report, level=prepared.level, level_auto=prepared.level_auto, unit=prepared.unit,
+                           transcripts=tuple(t.name for t in prepared.data.transcripts), min_overlap=min_overlap,
+                           bootstrap=bootstrap, seed=seed, unharmonised_codings=prepared.unharmonised)
+
+
+def disagreements(
+    store: Store,
+    *,
+    level: Level | None = None,
+    unit: str = "turn",
+    coders: Sequence[str] | None = None,
+    codes: Sequence[str] | None = None,
+    transcripts: Sequence[str] | None = None,
+    min_overlap: int = 1,
+) -> DisagreementsResult:
+    """Units where the chosen coders differ on a code (every code used, or ``codes``), with text and turn."""
+    prepared = _prepare(store, level, unit, coders, codes, transcripts)
+    chosen = prepared.codes if prepared.codes is not None else sorted({s.code for s in prepared.data.codings})
+    labels = _labels_by_key(prepared.codings, prepared.level)
+    rows = []
+    for code in chosen:
+        for found in find_disagreements(prepared.data, code, min_overlap):
+            start, end = found.unit
+            turn = _turn_at(prepared.turns.get(found.transcript, []), start)
+            rows.append(QuoteDisagreement(
+                code=code, transcript=found.transcript, turn=None if turn is None else turn.idx + 1,
+                speaker=None if turn is None else turn.speaker, start=start, end=end,
+                text=prepared.texts[found.transcript][start:end], coders_with=found.coders_with,
+                coders_without=found.coders_without,
+                labels={coder: _labels_in(labels[(found.transcript, coder, code)], start, end, min_overlap)
+                        for coder in found.coders_with},
+            ))
+    return DisagreementsResult(level=prepared.level, level_auto=prepared.level_auto, unit=prepared.unit,
+                               coders=prepared.data.coders, rows=tuple(rows),
+                               unharmonised_codings=prepared.unharmonised)
+
+
+def _prepare(
+    store: Store,
+    level: Level | None,
+    unit: str,
+    coders: Sequence[str] | None,
+    codes: Sequence[str] | None,
+    transcripts: Sequence[str] | None,
+) -> _Prepared:
+    """Read the project in one transaction and build the agreement input for the chosen options."""
+    if level is not None and level not in LEVELS:
+        raise InputError(f"level must be one of {', '.join(LEVELS)} (got {level!r})")
+    if unit not in UNIT_KINDS:
+        raise InputError(f"unit must be one of {', '.join(UNIT_KINDS)} (got {unit!r})")
+
+    def read(tx) -> tuple:  # noqa: ANN001 - Tx
+        return ([t.name for t in tx.transcripts()], [c.name for c in tx.coders()], tx.analysis_codings(),
+                tx.observed(), tx.all_texts(), tx.all_turns())
+
+    all_transcripts, all_coders, all_codings, observed, texts, turns = store.read(read)
+    chosen_level: Level = level or ("harmonised" if any(c.harmonised for c in all_codings) else "raw")
+    names = _chosen("transcript", transcripts, all_transcripts)
+    chosen_names = set(names)
+    if coders is None:
+        coders = [c for c in all_coders if observed.get(c, frozenset()) & chosen_names]
+    chosen_coders = _chosen("coder", coders, all_coders)
+    if len(chosen_coders) < 2:
+        raise InputError(f"agreement needs two or more coders who observed the chosen transcripts "
+                         f"(got {', '.join(chosen_coders) or 'none'})")
+    wanted = None if codes is None else _chosen_codes(codes, all_codings, chosen_level)
+    picked = [c for c in all_codings if c.coder in chosen_coders and c.transcript in chosen_names]
+    counted = tuple(c for c in picked if c.key(chosen_level) is not None)
+    data = AgreementInput(
+        coders=tuple(chosen_coders),
+        transcripts=tuple(TranscriptUnits(name, len(texts[name]), _units(texts[name], turns.get(name, []), unit))
+                          for name in names),
+        observed={c: observed.get(c, frozenset()) & chosen_names for c in chosen_coders},
+        codings=tuple(CodedSpan(c.coder, c.transcript, c.start, c.end, c.key(chosen_level) or "") for c in counted),
+    )
+    return _Prepared(data=data, level=chosen_level, level_auto=level is None, unit=unit, codes=wanted,
+                     unharmonised=len(picked) - len(counted), codings=counted, texts=texts, turns=turns)
+
+
+def _units(text: str, turns: list[Turn], kind: str) -> tuple[tuple[int, int], ...]:
+    """The units of one transcript, cut from the turns' speech spans (``speech_start``..``end``)."""
+    return tuple(units_for(text, [(t.speech_start, t.end) for t in turns], kind))
+
+
+def _chosen(kind: str, given: Sequence[str] | None, known: Sequence[str]) -> list[str]:
+    """The given names (duplicates dropped, order kept), or all known ones; unknown names raise NotFoundError."""
+    if given is None:
+        return list(known)
+    unknown = [name for name in given if name not in known]
+    if unknown:
+        listed = ", ".join(known) or "none yet"
+        raise NotFoundError(f"unknown {kind}(s) {', '.join(map(repr, unknown))}; the project's {kind}s: {listed}")
+    return list(dict.fromkeys(given))
+
+
+def _chosen_codes(given: Sequence[str], codings: Sequence[AnalysisCoding], level: Level) -> list[str]:
+    """Code keys for the given names: case-insensitive at raw level, exact harmonised names otherwise."""
+    known = {c.key(level) for c in codings} - {None}
+    keys = [name.casefold() if level == "raw" else name for name in given]
+    unknown = [name for name, key in zip(given, keys, strict=True) if key not in known]
+    if unknown:
+        raise NotFoundError(f"unknown code(s) at {level} level: {', '.join(map(repr, unknown))}")
+    return list(dict.fromkeys(keys))
+
+
+def _turn_at(turns: list[Turn], offset: int) -> Turn | None:
+    """The turn whose span contains ``offset`` (the last turn starting at or before it)."""
+    position = bisect_right([t.start for t in turns], offset) - 1
+    return turns[position] if position >= 0 else None
+
+
+def _labels_by_key(codings: Sequence[AnalysisCoding], level: Level) -> dict[tuple[str, str, str], list[AnalysisCoding]]:
+    """Counted codings grouped by (transcript, coder, code key)."""
+    grouped: dict[tuple[str, str, str], list[AnalysisCoding]] = defaultdict(list)
+    for c in codings:
+        grouped[(c.transcript, c.coder, c.key(level))].append(c)  # type: ignore[index]
+    return grouped
+
+
+def _labels_in(codings: Sequence[AnalysisCoding], start: int, end: int, min_overlap: int) -> tuple[str, ...]:
+    """Distinct raw labels of the codings overlapping [start, end) by at least ``min_overlap`` characters."""
+    return tuple(sorted({c.raw for c in codings if min(c.end, end) - max(c.start, start) >= min_overlap}))
