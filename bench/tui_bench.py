@@ -93,7 +93,7 @@ async def run(folder: Path) -> tuple[list[float], list[float], int]:
             first.append(await painted.after(start, lambda: isinstance(app.screen, CodingScreen)
                                              and bool(app.screen.view.text)))
             await app.workers.wait_for_complete()
-            await pilot.pause()
+            await pilot.pause(0.1)  # let the screen finish mounting before leaving it
             await pilot.press("q")
             await pilot.pause()
         await pilot.press("enter")

@@ -158,6 +158,7 @@ def test_blind_coding_at_service_level(store) -> None:
     assert [c.label for c in ana.codes()] == ["grid"]
     assert ana.ranked_codes("renting compute") == []
     assert ana.recent_codes() == [c for c in ana.codes()]
+    assert ana.workspace("mira") == (ana.codings("mira"), ana.codes(), ana.recent_codes())
     assert ana.transcripts()[0].codings == 1
     for attempt in (lambda: ana.delete_coding(theirs.id), lambda: ana.change_span(theirs.id, 0, 5),
                     lambda: ana.set_coding_memo(theirs.id, "x"), lambda: ana.change_code(theirs.id, label="x"),

@@ -113,6 +113,15 @@ class CodingSession:
         """My codes with their number of codings, by label."""
         return self.store.read(lambda tx: tx.codes(self.coder))
 
+    def workspace(self, transcript: str, recent: int = RECENT) -> tuple[list[Coding], list[Code], list[Code]]:
+        """My codings of a transcript, my codes and my recent codes, read in one transaction."""
+        def read(tx) -> tuple[list[Coding], list[Code], list[Code]]:  # noqa: ANN001 - Tx
+            codes = tx.codes(self.coder)
+            by_id = {c.id: c for c in codes}
+            return (tx.codings(coder=self.coder, transcript=transcript), codes,
+                    [by_id[i] for i in tx.recent_code_ids(self.coder_id, recent)])
+        return self.store.read(read)
+
     def ranked_codes(self, query: str, limit: int | None = None) -> list[Code]:
         return rank_codes(self.codes(), query, limit)
 

@@ -97,7 +97,7 @@ class CodingScreen(SessionScreen):
     def fetch(self) -> CodingData:
         name = self.transcript.name
         document = self.session.document(name) if self.document is None else None
-        return CodingData(self.session.codings(name), self.session.codes(), self.session.recent_codes(), document)
+        return CodingData(*self.session.workspace(name), document)
 
     def show_data(self, data: CodingData, result: object) -> None:
         if data.document is not None:
