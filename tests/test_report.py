@@ -89,6 +89,7 @@ def test_html_report_has_every_section_and_embedded_images(study: Cli, tmp_path:
     store = Store.open(study.url)
     assert len(codebook_rows(store)) in outline.rows  # the codebook table, row for row
     assert f"{N_CODINGS} codings" in text and "café" in text
+    assert "alpha (MASI)" in text and "Coders ana, ben, chloe; harmonised codes per turn" in text
     assert not re.search(r"(src|href)=\"(https?:|file:|/)", text)  # nothing outside the file
 
 
@@ -116,8 +117,10 @@ def test_report_of_an_unharmonised_project_still_renders(cli: Cli, tmp_path: Pat
     cli("init")
     cli("import", Path(__file__).parent / "fixtures" / "study" / "T01.txt")
     cli("report", tmp_path / "early.html")
+    text = (tmp_path / "early.html").read_text(encoding="utf-8")
     outline = _Outline()
-    outline.feed((tmp_path / "early.html").read_text(encoding="utf-8"))
+    outline.feed(text)
+    assert "Not computed: agreement needs two or more coders" in text
     assert outline.titles == SECTIONS and len(outline.images) == 1  # saturation only; no co-occurrence yet
 
 
