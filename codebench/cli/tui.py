@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Annotated
 
 import typer
@@ -23,9 +22,8 @@ def tui(
 
     Example: codebench tui --db sqlite:///study.db --coder ana
     """
-    # The layers contract keeps the two shells independent; this command only starts the other shell,
-    # by name, so Textual loads for `codebench tui` alone.
-    make_app = importlib.import_module("codebench.tui.app").make_app
+    from codebench.tui.app import make_app  # Textual loads for `codebench tui` alone
+
     with project(db) as store:
         if coder is not None:
             CodingSession(store, coder)  # an unknown coder is one clear error line, before the screen opens
