@@ -82,6 +82,9 @@ def test_qdpx_export_is_schema_valid(study: Cli, tmp_path: Path) -> None:
 
 
 def test_qdpx_round_trip_keeps_transcripts_coders_codes_and_spans(study: Cli, tmp_path: Path) -> None:
+    store = Store.open(study.url)
+    store.write(lambda tx: tx.set_code_memo("ben", tx.code_id("ben", "hand tuning"), "by feel,\n=no search"))
+    store.close()
     study("export", "qdpx", tmp_path / "study.qdpx")
     fresh = Cli(f"sqlite:///{tmp_path / 'fresh.db'}")
     fresh("init")
