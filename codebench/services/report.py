@@ -67,7 +67,8 @@ def _agreement(store: Store) -> Section:
              "fleiss_kappa": _coefficient(c.fleiss_kappa), "gwet_ac1": _coefficient(c.gwet_ac1), "units": c.units}
             for c in r.codes]
     columns = ["code", "alpha", "percent_agreement", "fleiss_kappa", "gwet_ac1", "units"]
-    return Section(title, (overall, *result.warnings()), (table(rows, columns, caption="Per code, lowest alpha first"),))
+    per_code = table(rows, columns, caption="Per code, lowest alpha first")
+    return Section(title, (overall, *result.warnings()), (per_code,))
 
 
 def _saturation(store: Store, has_harmonised: bool) -> Section:
