@@ -5,20 +5,23 @@ MASI(A, B) = J * M with J = |A n B| / |A u B| and M = 1 if A == B, 2/3 if one se
 Two empty sets are identical, so their distance is 0 (the formula's 0/0 is read as "same set").
 
 Sets are given as a boolean presence array (units x coders x labels). Expected disagreement needs every
-pair of pairable values, which is quadratic if done naively; here it is exact and cheaper:
-MASI depends only on the sizes a, b and the overlap i of two sets, so the sum over all pairs is
-``sum_pairs i * g(a, b, 1)`` (a per-label sum, computed from label frequencies by set size) plus a
-correction ``g(a, b, i) - i * g(a, b, 1)`` for the pairs sharing two or more labels, which are found
-through shared label pairs.
+pair of pairable values, which is quadratic if done naively; here it is exact and near linear:
+MASI depends only on the sizes a, b and the overlap i of two sets, so the sum over all pairs only needs
+N(a, b, i), the number of ordered pairs of values with those sizes and overlap. Counting, for every
+label subset T of size t, the values of each size that contain T gives
+M_t(a, b) = sum_T F_T(a) F_T(b) = sum_i C(i, t) N(a, b, i), and binomial inversion recovers N exactly
+(integer arithmetic). A value of size a has 2^a - 1 subsets, so values with 2^a larger than the number
+of values are instead compared with every value directly through a matrix product of overlaps.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence, Set
+from itertools import combinations
+from math import comb
 
 import numpy as np
 
-from codebench.domain.agreement._arrays import pairs_within_groups, run_lengths
 from codebench.domain.agreement.coefficients import NO_PAIRS, NO_VARIATION, Coefficient, guarded
 
 
@@ -40,45 +43,67 @@ def masi_distance(a: Set[Hashable], b: Set[Hashable]) -> float:
     return float(1.0 - masi_similarity(len(a), len(b), len(a & b)))
 
 
-def _sum_pair_similarity(sets: np.ndarray, weights: np.ndarray) -> float:
-    """``sum_{r, s} w_r w_s MASI(r, s)`` over all ordered pairs of distinct sets (rows of ``sets``), r == s included."""
-    sizes = sets.sum(1)
+def _subset_containment(labels_by_size: dict[int, np.ndarray], labels: int) -> np.ndarray:
+    """``M[t, a, b] = sum_T F_T(a) F_T(b)`` over label subsets T of size t >= 1, where ``F_T(a)`` counts the
+    sets of size a containing T; ``labels_by_size[a]`` holds the sets of size a as rows of sorted labels."""
+    top = max(labels_by_size)
+    containing = np.zeros((top + 1, top + 1, top + 1), dtype=np.int64)
+    ranks: dict[int, np.ndarray] = {}  # per size a: dense ids of the (t - 1)-subsets of each set
+    for t in range(1, top + 1):
+        sizes = [a for a in labels_by_size if a >= t]
+        keys = []
+        for a in sizes:
+            combos = list(combinations(range(a), t))
+            last = labels_by_size[a][:, [c[-1] for c in combos]]
+            if t == 1:
+                keys.append(last)
+            else:
+                position = {c: i for i, c in enumerate(combinations(range(a), t - 1))}
+                keys.append(ranks[a][:, [position[c[:-1]] for c in combos]] * labels + last)
+        ids, inverse = np.unique(np.concatenate([k.ravel() for k in keys]), return_inverse=True)
+        size_of = np.concatenate([np.full(k.size, a) for a, k in zip(sizes, keys, strict=True)])
+        frequency = np.bincount(inverse * (top + 1) + size_of, minlength=ids.size * (top + 1))
+        frequency = frequency.reshape(ids.size, top + 1)
+        containing[t] = np.einsum("ta,tb->ab", frequency, frequency)  # exact integers
+        bounds = np.cumsum([0] + [k.size for k in keys])
+        ranks = {a: inverse[lo:hi].reshape(k.shape) for a, k, lo, hi in zip(sizes, keys, bounds, bounds[1:])}
+    return containing
+
+
+def _overlap_counts(sets: np.ndarray) -> np.ndarray:
+    """``N[a, b, i]``: ordered pairs of rows of ``sets`` (r == s included) with sizes a, b sharing i >= 1 labels."""
+    sizes = np.count_nonzero(sets, axis=1)
     row, label = np.nonzero(sets)
-    empty = weights[sizes == 0].sum() ** 2
-    if row.size == 0:
-        return float(empty)
-    top = int(sizes.max())
-    by_size = np.zeros((top + 1, sets.shape[1]))
-    np.add.at(by_size, (sizes[row], label), weights[row])
-    size_range = np.arange(top + 1)
-    single = masi_similarity(size_range[:, None], size_range[None, :], np.ones((top + 1, top + 1)))
-    single[0, :] = single[:, 0] = 0.0
-    first_order = float((by_size * (single @ by_size)).sum())
-    return float(empty + first_order + _multi_overlap_correction(sets, sizes, weights))
+    labels_by_size = {int(a): label[sizes[row] == a].reshape(-1, a) for a in np.unique(sizes)}
+    containing = _subset_containment(labels_by_size, sets.shape[1])
+    top = containing.shape[0] - 1
+    inversion = np.array([[(-1) ** (t - i) * comb(t, i) for t in range(top + 1)] for i in range(top + 1)])
+    return np.einsum("it,tab->abi", inversion, containing)
 
 
-def _multi_overlap_correction(sets: np.ndarray, sizes: np.ndarray, weights: np.ndarray) -> float:
-    """``sum w_r w_s (g(a, b, i) - i g(a, b, 1))`` over ordered pairs of sets sharing i >= 2 labels."""
-    owners, keys = [], []
-    labels = sets.shape[1]
-    for size in np.unique(sizes[sizes >= 2]):
-        members = np.flatnonzero(sizes == size)
-        codes = np.nonzero(sets[members])[1].reshape(members.size, size)
-        first, second = np.triu_indices(size, 1)
-        owners.append(np.repeat(members, first.size))
-        keys.append((codes[:, first] * labels + codes[:, second]).ravel())
-    if not owners:
-        return 0.0
-    owner, key = np.concatenate(owners), np.concatenate(keys)
-    order = np.argsort(key, kind="stable")
-    left, right = pairs_within_groups(run_lengths(key[order]))
-    pair = owner[order][left] * sets.shape[0] + owner[order][right]
-    pair, shared_pairs = np.unique(pair, return_counts=True)
-    shared = (1 + np.sqrt(1 + 8 * shared_pairs)) / 2  # shared_pairs = C(i, 2)
-    r, s = np.divmod(pair, sets.shape[0])
-    a, b = sizes[r], sizes[s]
-    gain = masi_similarity(a, b, np.rint(shared)) - shared * masi_similarity(a, b, np.ones_like(shared))
-    return float((weights[r] * weights[s] * gain).sum())
+def _pairs_with(sets: np.ndarray, sizes: np.ndarray, rows: np.ndarray, block: int = 1024) -> float:
+    """``sum MASI(r, s)`` over all ordered pairs of rows in which r or s is one of ``rows`` (non-empty sets)."""
+    total = 0.0
+    as_float = sets.astype(np.float32)
+    for first in range(0, rows.size, block):
+        chosen = rows[first:first + block]
+        similarity = masi_similarity(sizes[chosen, None], sizes[None, :], as_float[chosen] @ as_float.T)
+        total += 2 * similarity.sum() - similarity[:, rows].sum()
+    return total
+
+
+def _sum_pair_similarity(sets: np.ndarray) -> float:
+    """``sum_{r, s} MASI(r, s)`` over all ordered pairs of rows of ``sets`` (values x labels), r == s included."""
+    sizes = np.count_nonzero(sets, axis=1)
+    empty = float(np.count_nonzero(sizes == 0)) ** 2
+    direct = 2.0**sizes > sizes.size
+    small = sets[(sizes > 0) & ~direct]
+    total = empty + _pairs_with(sets, sizes, np.flatnonzero(direct)) if direct.any() else empty
+    if small.size:
+        counts = _overlap_counts(small)
+        a, b, i = np.indices(counts.shape)
+        total += float((counts[..., 1:] * masi_similarity(a, b, i)[..., 1:]).sum())
+    return total
 
 
 def alpha_masi_presence(presence: np.ndarray, observed: np.ndarray) -> Coefficient:
@@ -99,12 +124,7 @@ def alpha_masi_presence(presence: np.ndarray, observed: np.ndarray) -> Coefficie
             distance = 1 - masi_similarity(sizes[:, first], sizes[:, second], overlap)
             disagreement += 2 * float((distance[both] / (m[both] - 1)).sum())
     values = presence[observed]
-    if values.size:
-        packed = np.packbits(values, axis=1)
-        _, first_row, weights = np.unique(packed, axis=0, return_index=True, return_counts=True)
-        expected = n * n - _sum_pair_similarity(values[first_row], weights.astype(float))
-    else:
-        expected = 0.0
+    expected = n * n - _sum_pair_similarity(values) if values.size else 0.0
     with np.errstate(divide="ignore", invalid="ignore"):
         alpha = 1 - (n - 1) * disagreement / np.float64(expected)
     return guarded(alpha, [(n < 2, NO_PAIRS), (expected <= 1e-9 * max(n, 1) ** 2, NO_VARIATION)])[()]

@@ -20,18 +20,16 @@ from typing import Any
 import numpy as np
 
 from codebench.domain.agreement._arrays import expand_ranges
-from codebench.domain.agreement.coefficients import (
-    Coefficient,
-    alpha_from_coincidences,
-    bootstrap_alpha,
-    coincidences,
-    cohen_kappa_array,
-    fleiss_kappa_array,
-    gwet_ac1_array,
-    percent_agreement_array,
+from codebench.domain.agreement.binary import (
+    binary_alpha,
+    binary_fleiss_kappa,
+    binary_gwet_ac1,
+    binary_percent_agreement,
+    unit_histogram,
 )
+from codebench.domain.agreement.coefficients import Coefficient, bootstrap_alpha, cohen_kappa_array
 from codebench.domain.agreement.masi import alpha_masi_presence
-from codebench.domain.agreement.unitized import checked_codings, unitized_agreement
+from codebench.domain.agreement.unitized import coding_rows, unitized_coefficients
 from codebench.domain.errors import InputError
 from codebench.domain.model import CodedSpan
 
@@ -159,6 +157,9 @@ class _Presence:
     end: np.ndarray
     observed: np.ndarray  # (U, C) bool
     present: np.ndarray  # (U, C, K) bool, only where observed
+    lengths: np.ndarray  # (T,) transcript lengths
+    transcript_observers: np.ndarray  # (T, C) bool
+    codings: np.ndarray  # (N, 5) checked codings of the chosen codes: coder, transcript, code, start, end
 
 
 def _presence(data: AgreementInput, codes: Sequence[str], min_overlap: int) -> _Presence:
@@ -166,7 +167,6 @@ def _presence(data: AgreementInput, codes: Sequence[str], min_overlap: int) -> _
     if min_overlap < 1:
         raise InputError("min_overlap must be at least 1 character")
     names = {t.name: i for i, t in enumerate(data.transcripts)}
-    lengths = {t.name: t.length for t in data.transcripts}
     coders = {name: i for i, name in enumerate(data.coders)}
     length = np.array([t.length for t in data.transcripts], dtype=np.int64)
     offset = np.cumsum(length + 1) - (length + 1)
@@ -184,12 +184,8 @@ def _presence(data: AgreementInput, codes: Sequence[str], min_overlap: int) -> _
     observers = np.array([[t.name in data.observed.get(c, ()) for c in data.coders] for t in data.transcripts],
                          dtype=bool).reshape(len(data.transcripts), len(data.coders))
     code_index = {code: k for k, code in enumerate(codes)}
-    spans = [
-        (coders[s.coder], names[s.transcript], code_index[s.code], s.start, s.end)
-        for s in checked_codings(data.codings, coders, names, lengths, observers)
-        if s.code in code_index
-    ]
-    coder, span_transcript, code, span_start, span_end = np.array(spans, dtype=np.int64).reshape(-1, 5).T
+    spans = coding_rows(data.codings, coders, names, code_index, length, observers)
+    coder, span_transcript, code, span_start, span_end = spans.T
     unit_start, unit_end = offset[transcript] + start, offset[transcript] + end
     span_start, span_end = offset[span_transcript] + span_start, offset[span_transcript] + span_end
     coding, unit = expand_ranges(
@@ -199,24 +195,32 @@ def _presence(data: AgreementInput, codes: Sequence[str], min_overlap: int) -> _
     hit = overlap >= min_overlap
     present = np.zeros((transcript.size, len(data.coders), len(codes)), dtype=bool)
     present[unit[hit], coder[coding[hit]], code[coding[hit]]] = True
-    return _Presence(transcript, index, start, end, observers[transcript], present)
+    return _Presence(transcript, index, start, end, observers[transcript], present, length, observers, spans)
 
 
-def _code_tables(presence: _Presence) -> np.ndarray:
-    """(K, U, 2) counts of 0 and 1 values per code and unit."""
-    m = presence.observed.sum(1)
-    ones = np.zeros(presence.present.shape[::2])
-    for coder in range(presence.present.shape[1]):
-        ones += presence.present[:, coder, :]
-    ones = ones.T
-    return np.stack([m[None, :] - ones, ones], axis=-1)
+def _ones(presence: _Presence) -> np.ndarray:
+    """(U, K) number of coders who gave each unit each code (summed coder by coder in the smallest integer type)."""
+    present = presence.present
+    ones = np.zeros((present.shape[0], present.shape[2]), dtype=np.min_scalar_type(present.shape[1]))
+    for coder in range(present.shape[1]):
+        ones += present[:, coder, :]
+    return ones
+
+
+def _code_tables(ones: np.ndarray, observers: np.ndarray) -> np.ndarray:
+    """(K, U, 2) counts of 0 and 1 values per code and unit (the bootstrap resamples these)."""
+    return np.stack([observers[None, :] - ones.T, ones.T], axis=-1).astype(float)
 
 
 def _cohen_tables(presence: _Presence, first: int, second: int) -> np.ndarray:
     """(K, 2, 2) contingency tables of two coders over the units both observed."""
+    a, b = presence.present[:, first, :], presence.present[:, second, :]
     both = presence.observed[:, first] & presence.observed[:, second]
-    a, b = presence.present[both, first, :], presence.present[both, second, :]
-    cells = [[(~a & ~b).sum(0), (~a & b).sum(0)], [(a & ~b).sum(0), (a & b).sum(0)]]
+    total = np.count_nonzero(both)
+    agree_one = np.count_nonzero(a & b, axis=0)
+    only_first = np.count_nonzero(a & both[:, None], axis=0) - agree_one
+    only_second = np.count_nonzero(b & both[:, None], axis=0) - agree_one
+    cells = [[total - agree_one - only_first - only_second, only_second], [only_first, agree_one]]
     return np.moveaxis(np.array(cells, dtype=float), -1, 0)
 
 
@@ -245,20 +249,21 @@ def compute_agreement(
     """
     codes = list(codes) if codes is not None else sorted({span.code for span in data.codings})
     presence = _presence(data, codes, min_overlap)
-    tables = _code_tables(presence)
-    alpha = alpha_from_coincidences(coincidences(tables), BINARY, "nominal")
-    percent = percent_agreement_array(tables)
     m = presence.observed.sum(1)
-    fleiss = fleiss_kappa_array(tables[:, m == len(data.coders), :])
-    gwet = gwet_ac1_array(tables)
+    ones = _ones(presence)
+    histogram = unit_histogram(ones, m, len(data.coders))
+    alpha = binary_alpha(histogram)
+    percent = binary_percent_agreement(histogram)
+    fleiss = binary_fleiss_kappa(histogram)
+    gwet = binary_gwet_ac1(histogram)
     pairs = [(i, j) for i in range(len(data.coders)) for j in range(i + 1, len(data.coders))]
     cohen = {f"{data.coders[i]}|{data.coders[j]}": cohen_kappa_array(_cohen_tables(presence, i, j)) for i, j in pairs}
     observed_values = m.sum()
-    prevalence = tables[..., 1].sum(1) / observed_values if observed_values else np.full(len(codes), np.nan)
-    intervals = bootstrap_alpha(tables, BINARY, "nominal", resamples=bootstrap, seed=seed) if bootstrap else None
-    unitized = unitized_agreement(
-        {t.name: t.length for t in data.transcripts}, data.codings, data.coders, observed=data.observed, codes=codes
+    prevalence = ones.sum(0) / observed_values if observed_values else np.full(len(codes), np.nan)
+    intervals = (
+        bootstrap_alpha(_code_tables(ones, m), BINARY, "nominal", resamples=bootstrap, seed=seed) if bootstrap else None
     )
+    unitized = unitized_coefficients(presence.lengths, presence.transcript_observers, presence.codings, codes)
     per_code = [
         CodeAgreement(
             code=code,

@@ -30,7 +30,7 @@ Readings this module implements, where the paper leaves room:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -74,32 +74,52 @@ class _Continuum:
     coded_count: np.ndarray  # (S, C) number of codes each coder has on each segment
 
 
-def _build_continuum(
-    lengths: Mapping[str, int],
-    codings: Iterable[CodedSpan],
-    coders: Sequence[str],
-    observed: Mapping[str, Set[str]] | None,
-    codes: Sequence[str],
-) -> _Continuum:
-    names = list(lengths)
-    transcript_index = {name: i for i, name in enumerate(names)}
-    coder_index = {name: i for i, name in enumerate(coders)}
-    code_index = {name: i for i, name in enumerate(codes)}
-    length = np.array([lengths[name] for name in names], dtype=np.int64)
-    observers = np.ones((len(names), len(coders)), dtype=bool)
-    if observed is not None:
-        observers[:] = [[name in observed.get(coder, ()) for coder in coders] for name in names]
-    rows = [
-        (coder_index[span.coder], transcript_index[span.transcript], code_index[span.code], span.start, span.end)
-        for span in checked_codings(codings, coder_index, transcript_index, lengths, observers)
-        if span.code in code_index
-    ]
-    coder, transcript, code, start, end = np.array(rows, dtype=np.int64).reshape(-1, 5).T
+def coding_rows(
+    codings: Sequence[CodedSpan],
+    coder_index: Mapping[str, int],
+    transcript_index: Mapping[str, int],
+    code_index: Mapping[str, int],
+    lengths: np.ndarray,
+    observers: np.ndarray,
+) -> np.ndarray:
+    """Check the codings and return those of the codes in ``code_index`` as int64 rows
+    (coder, transcript, code, start, end). ``lengths`` and ``observers`` (transcripts x coders) are indexed
+    like ``transcript_index``. Raise InputError on the first bad coding, whatever its code."""
+    rows = np.array(
+        [(coder_index.get(s.coder, -1), transcript_index.get(s.transcript, -1), code_index.get(s.code, -1),
+          s.start, s.end) for s in codings],
+        dtype=np.int64,
+    ).reshape(-1, 5)
+    coder, transcript, _, start, end = rows.T
+    padded_lengths, padded_observers = np.append(lengths, 0), np.pad(observers, ((0, 1), (0, 1)))  # index -1: unknown
+    failures = {
+        "unknown coder": coder < 0,
+        "unknown transcript": transcript < 0,
+        "coding span is empty or outside its transcript": ~((start >= 0) & (start < end)
+                                                             & (end <= padded_lengths[transcript])),
+        "coder has codings in a transcript they did not observe": ~padded_observers[transcript, coder],
+    }
+    bad = np.logical_or.reduce(list(failures.values())) if rows.size else np.zeros(0, dtype=bool)
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        span = codings[first]
+        message = next(reason for reason, failed in failures.items() if failed[first])
+        named = {"unknown coder": span.coder, "unknown transcript": span.transcript}
+        if message in named:
+            message = f"{message} {named[message]!r}"
+        raise InputError(message, where=f"{span.coder}/{span.transcript}[{span.start}:{span.end}]")
+    return rows[rows[:, 2] >= 0]
+
+
+def _build_continuum(length: np.ndarray, observers: np.ndarray, rows: np.ndarray, codes: int) -> _Continuum:
+    """Cut the coders' sections into elementary segments; ``rows`` are checked codings (see ``coding_rows``)."""
+    coders = observers.shape[1]
+    coder, transcript, code, start, end = rows.T
     m = observers.sum(1)
     counts = m[transcript] >= 2
     coder, transcript, code, start, end = (x[counts] for x in (coder, transcript, code, start, end))
     offset = np.cumsum(length + 1) - (length + 1)
-    group = coder * len(codes) + code
+    group = coder * codes + code
     sections = _merge(group, offset[transcript] + start, offset[transcript] + end, int(offset[-1] + length[-1] + 2))
     section_group, section_start, section_end = sections
     bounds = np.unique(np.concatenate([section_start, section_end, offset, offset + length]))
@@ -110,16 +130,16 @@ def _build_continuum(
     inc_section, inc_seg = expand_ranges(
         np.searchsorted(bounds, section_start), np.searchsorted(bounds, section_end)
     )
-    inc_coder = (section_group // len(codes))[inc_section]
-    coded_count = np.bincount(inc_seg * len(coders) + inc_coder, minlength=seg_len.size * len(coders))
-    coded_count = coded_count.reshape(seg_len.size, len(coders))
+    inc_coder = (section_group // codes)[inc_section]
+    coded_count = np.bincount(inc_seg * coders + inc_coder, minlength=seg_len.size * coders)
+    coded_count = coded_count.reshape(seg_len.size, coders)
     return _Continuum(
-        coders=len(coders),
-        codes=len(codes),
+        coders=coders,
+        codes=codes,
         seg_len=seg_len.astype(float),
         seg_pair_weight=np.where(seg_counts, pair_weight[seg_transcript], 0.0),
         seg_observers=observers[seg_transcript] & seg_counts[:, None],
-        section_code=section_group % len(codes),
+        section_code=section_group % codes,
         section_length=(section_end - section_start).astype(float),
         section_pair_weight=pair_weight[np.searchsorted(offset, section_start, side="right") - 1],
         inc_section=inc_section,
@@ -128,27 +148,6 @@ def _build_continuum(
         inc_share=1.0 / coded_count[inc_seg, inc_coder],
         coded_count=coded_count,
     )
-
-
-def checked_codings(
-    codings: Iterable[CodedSpan],
-    coder_index: Mapping[str, int],
-    transcript_index: Mapping[str, int],
-    lengths: Mapping[str, int],
-    observers: np.ndarray,
-) -> Iterable[CodedSpan]:
-    """Yield the codings after checking coder, transcript and span; raise InputError on the first bad one."""
-    for span in codings:
-        where = f"{span.coder}/{span.transcript}[{span.start}:{span.end}]"
-        if span.coder not in coder_index:
-            raise InputError(f"unknown coder {span.coder!r}", where=where)
-        if span.transcript not in transcript_index:
-            raise InputError(f"unknown transcript {span.transcript!r}", where=where)
-        if not 0 <= span.start < span.end <= lengths[span.transcript]:
-            raise InputError("coding span is empty or outside its transcript", where=where)
-        if not observers[transcript_index[span.transcript], coder_index[span.coder]]:
-            raise InputError("coder has codings in a transcript they did not observe", where=where)
-        yield span
 
 
 def _merge(group: np.ndarray, start: np.ndarray, end: np.ndarray, stride: int) -> tuple[np.ndarray, ...]:
@@ -179,37 +178,106 @@ def _observed_coincidences(cont: _Continuum) -> np.ndarray:
     return np.bincount(value[left] * size + value[right], weights=weight, minlength=size * size).reshape(size, size)
 
 
-def _section_mass(cont: _Continuum, where: np.ndarray | None = None) -> np.ndarray:
-    """Each section's mass (length times share), optionally only over incidences selected by ``where``."""
-    mass = cont.inc_share * cont.seg_len[cont.inc_seg]
-    if where is not None:
-        mass = mass * where
-    return np.bincount(cont.inc_section, weights=mass, minlength=cont.section_code.size)
+@dataclass(frozen=True)
+class _CodeGroups:
+    """Incidences grouped by (segment, code): the coders having the code there and the sum of their shares."""
+
+    seg: np.ndarray
+    code: np.ndarray
+    coders: np.ndarray  # how many coders have the code on the segment
+    shares: np.ndarray  # sum of their shares
+    squared_shares: np.ndarray  # sum of their squared shares
 
 
-def _alpha_with_expected(
-    observed: np.ndarray, weights: np.ndarray, empty_reason: str
-) -> tuple[Coefficients, np.ndarray, float]:
-    """Nominal alpha ``1 - (l.. - sum l_cc) / (l.. - sum e_cc)`` and the expected matrix e_ck (paper eq. 4/10)."""
-    total = observed.sum()
-    marginals = observed.sum(1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        denominator = total - weights.sum() / total
-        expected = (np.outer(marginals, marginals) - np.diag(weights)) / denominator
-        disagreement_expected = total - np.trace(expected)
-        alpha = 1 - (total - np.trace(observed)) / disagreement_expected
-    return guarded(alpha, [(total <= 0, empty_reason), (~(disagreement_expected > 0), NO_VARIATION)]), expected, total
-
-
-def _code_u_alpha(cont: _Continuum, total: float) -> Coefficients:
-    """|u-alpha of each code on its own sections, every other code counting as gap."""
+def _code_groups(cont: _Continuum) -> _CodeGroups:
+    """Group the incidences by (segment, code); a coder has at most one section of a code on a segment."""
     key = cont.inc_seg * cont.codes + cont.section_code[cont.inc_section]
     order = np.argsort(key, kind="stable")
     sizes = run_lengths(key[order])
     first = np.cumsum(sizes) - sizes
     seg, code = np.divmod(key[order][first], cont.codes)
+    group = np.repeat(np.arange(sizes.size), sizes)
+    share = cont.inc_share[order]
+    sums = np.bincount(group, weights=share, minlength=sizes.size)
+    squares = np.bincount(group, weights=share**2, minlength=sizes.size)
+    return _CodeGroups(seg, code, sizes, sums, squares)
+
+
+@dataclass(frozen=True)
+class _Summary:
+    """What the coefficients need of the observed coincidences l_ck (value 0 is gap, code k is value k + 1)."""
+
+    diagonal: np.ndarray  # l_cc
+    totals: np.ndarray  # l_c. (row totals, the value's mass)
+    gap: np.ndarray  # l_0c (the gap row)
+
+
+def _summary(cont: _Continuum, groups: _CodeGroups) -> _Summary:
+    """Diagonal, row totals and gap row of l_ck without the full matrix, from per-segment sums.
+
+    Over the ordered pairs of different coders on a segment (weight length / (m - 1)): two coders with code k
+    add their shares' product, so a segment adds ``(sum share)^2 - sum share^2``; g gap coders add g (g - 1)
+    to l_00 and g times the share of each code to l_0k. Every coder's shares on a segment sum to 1, so a
+    value's row total is its mass (length times share).
+    """
+    weight = cont.seg_len * cont.seg_pair_weight
+    gap_coders = (cont.seg_observers & (cont.coded_count == 0)).sum(1)
+    codes = cont.codes
+    inc_code = cont.section_code[cont.inc_section]
+    code_diagonal = np.bincount(
+        groups.code, weights=(groups.shares**2 - groups.squared_shares) * weight[groups.seg], minlength=codes
+    )
+    gap_row = np.bincount(inc_code, weights=cont.inc_share * (weight * gap_coders)[cont.inc_seg], minlength=codes)
+    gap_agreeing = (gap_coders * (gap_coders - 1) * weight).sum()
+    code_totals = np.bincount(inc_code, weights=_inc_mass(cont), minlength=codes)
+    return _Summary(
+        diagonal=np.r_[gap_agreeing, code_diagonal],
+        totals=np.r_[(gap_coders * cont.seg_len).sum(), code_totals],
+        gap=np.r_[gap_agreeing, gap_row],
+    )
+
+
+def _inc_mass(cont: _Continuum) -> np.ndarray:
+    """Each incidence's mass: segment length times the section's share of its coder there."""
+    return cont.inc_share * cont.seg_len[cont.inc_seg]
+
+
+def _section_mass(cont: _Continuum, where: np.ndarray | None = None) -> np.ndarray:
+    """Each section's mass (length times share), optionally only over incidences selected by ``where``."""
+    mass = _inc_mass(cont) if where is None else _inc_mass(cont) * where
+    return np.bincount(cont.inc_section, weights=mass, minlength=cont.section_code.size)
+
+
+@dataclass(frozen=True)
+class _Alpha:
+    """One alpha with the diagonal and row totals of its expected coincidences e_ck."""
+
+    alpha: Coefficient
+    expected_diagonal: np.ndarray
+    expected_totals: np.ndarray
+
+
+def _alpha_with_expected(
+    marginals: np.ndarray, agreeing: np.ndarray, weights: np.ndarray, empty_reason: str
+) -> _Alpha:
+    """Nominal alpha ``1 - (l.. - sum l_cc) / (l.. - sum e_cc)`` from the observed row totals and diagonal,
+    with ``e_ck = (l_c. l_.k - [c == k] w_c) / (l.. - sum w / l..)`` (paper eq. 4/10)."""
+    total = marginals.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        denominator = total - weights.sum() / total
+        expected_diagonal = (marginals**2 - weights) / denominator
+        expected_totals = (marginals * total - weights) / denominator
+        disagreement_expected = total - expected_diagonal.sum()
+        alpha = 1 - (total - agreeing.sum()) / disagreement_expected
+    checks = [(total <= 0, empty_reason), (~(disagreement_expected > 0), NO_VARIATION)]
+    return _Alpha(guarded(alpha, checks)[()], expected_diagonal, expected_totals)
+
+
+def _code_u_alpha(cont: _Continuum, groups: _CodeGroups, total: float) -> Coefficients:
+    """|u-alpha of each code on its own sections, every other code counting as gap."""
+    weight = cont.seg_len * cont.seg_pair_weight
     agreeing = np.bincount(
-        code, weights=sizes * (sizes - 1) * (cont.seg_len * cont.seg_pair_weight)[seg], minlength=cont.codes
+        groups.code, weights=groups.coders * (groups.coders - 1) * weight[groups.seg], minlength=cont.codes
     )
     coded = np.bincount(cont.section_code, weights=cont.section_length, minlength=cont.codes)
     weights = np.bincount(cont.section_code, weights=cont.section_length**2, minlength=cont.codes) + total - coded
@@ -232,10 +300,9 @@ def _cu_weights(cont: _Continuum) -> np.ndarray:
     return weights
 
 
-def _ku_alpha(observed: np.ndarray, expected: np.ndarray) -> Coefficients:
+def _ku_alpha(marginals: np.ndarray, agreeing: np.ndarray, cu: _Alpha) -> Coefficients:
     """(k)u-alpha, eq. 13b: ``1 - e_k./l_k. * (l_k. - l_kk) / (e_k. - e_kk)`` on the cu coincidences."""
-    marginals, agreeing = observed.sum(1), np.diag(observed)
-    expected_marginals, expected_agreeing = expected.sum(1), np.diag(expected)
+    expected_marginals, expected_agreeing = cu.expected_totals, cu.expected_diagonal
     with np.errstate(divide="ignore", invalid="ignore"):
         alpha = 1 - expected_marginals / marginals * (marginals - agreeing) / (expected_marginals - expected_agreeing)
     return guarded(
@@ -243,6 +310,67 @@ def _ku_alpha(observed: np.ndarray, expected: np.ndarray) -> Coefficients:
         [(marginals <= 0, "the code never meets another coder's coding"),
          (~(expected_marginals - expected_agreeing > 0), NO_VARIATION)],
     )
+
+
+@dataclass(frozen=True)
+class UnitizedCoefficients:
+    """The unitized coefficients of ``UnitizedAgreement`` without the coincidence matrix."""
+
+    u_alpha: Coefficient
+    binary_u_alpha: Coefficient
+    cu_alpha: Coefficient
+    code_u_alpha: Mapping[str, Coefficient]
+    ku_alpha: Mapping[str, Coefficient]
+
+
+def unitized_coefficients(
+    length: np.ndarray, observers: np.ndarray, rows: np.ndarray, codes: Sequence[str]
+) -> UnitizedCoefficients:
+    """The unitized coefficients from transcript ``length`` (T,), ``observers`` (T, coders) and checked
+    coding ``rows`` (see ``coding_rows``; code indices into ``codes``)."""
+    return _coefficients(_build_continuum(length, observers, rows, len(codes)), codes)
+
+
+def _coefficients(cont: _Continuum, codes: Sequence[str]) -> UnitizedCoefficients:
+    """Every unitized coefficient of a continuum, from the summary of its observed coincidences."""
+    groups = _code_groups(cont)
+    observed = _summary(cont, groups)
+    weights = np.r_[observed.totals[0], np.bincount(cont.section_code, weights=_section_mass(cont) ** 2,
+                                                    minlength=cont.codes)]
+    u_alpha = _alpha_with_expected(observed.totals, observed.diagonal, weights, NO_SHARED_TRANSCRIPT)
+    total = observed.totals.sum()
+    gap_total, gap_agreeing = observed.totals[0], observed.diagonal[0]
+    binary = _alpha_with_expected(
+        np.array([gap_total, total - gap_total]),
+        np.array([gap_agreeing, total - 2 * gap_total + gap_agreeing]),
+        np.array([weights[0], weights[1:].sum()]),
+        NO_SHARED_TRANSCRIPT,
+    )
+    cu_marginals = observed.totals[1:] - observed.gap[1:]
+    cu = _alpha_with_expected(
+        cu_marginals, observed.diagonal[1:], _cu_weights(cont), "no stretch was coded by two or more coders"
+    )
+    ku = _ku_alpha(cu_marginals, observed.diagonal[1:], cu)
+    per_code = _code_u_alpha(cont, groups, total)
+    return UnitizedCoefficients(
+        u_alpha=u_alpha.alpha,
+        binary_u_alpha=binary.alpha,
+        cu_alpha=cu.alpha,
+        code_u_alpha={code: per_code[i] for i, code in enumerate(codes)},
+        ku_alpha={code: ku[i] for i, code in enumerate(codes)},
+    )
+
+
+def _indices(
+    lengths: Mapping[str, int], coders: Sequence[str], observed: Mapping[str, Set[str]] | None
+) -> tuple[dict[str, int], dict[str, int], np.ndarray, np.ndarray]:
+    """Transcript and coder indices, transcript lengths and the transcripts x coders observer table."""
+    names = list(lengths)
+    observers = np.ones((len(names), len(coders)), dtype=bool)
+    if observed is not None:
+        observers[:] = [[name in observed.get(coder, ()) for coder in coders] for name in names]
+    length = np.array([lengths[name] for name in names], dtype=np.int64)
+    return {n: i for i, n in enumerate(names)}, {c: i for i, c in enumerate(coders)}, length, observers
 
 
 def unitized_agreement(
@@ -260,28 +388,13 @@ def unitized_agreement(
     """
     codings = list(codings)
     codes = list(codes) if codes is not None else sorted({span.code for span in codings})
-    cont = _build_continuum(lengths, codings, coders, observed, codes)
-    coincidences = _observed_coincidences(cont)
-    gap_mass = float((cont.seg_len[:, None] * (cont.seg_observers & (cont.coded_count == 0))).sum())
-    weights = np.r_[gap_mass, np.bincount(cont.section_code, weights=_section_mass(cont) ** 2, minlength=cont.codes)]
-    u_alpha, expected, total = _alpha_with_expected(coincidences, weights, NO_SHARED_TRANSCRIPT)
-    merged = np.array(
-        [[coincidences[0, 0], coincidences[0, 1:].sum()], [coincidences[1:, 0].sum(), coincidences[1:, 1:].sum()]]
-    )
-    merged_weights = np.array([weights[0], weights[1:].sum()])
-    binary, _, _ = _alpha_with_expected(merged, merged_weights, NO_SHARED_TRANSCRIPT)
-    cu_observed = coincidences[1:, 1:]
-    cu_alpha, cu_expected, _ = _alpha_with_expected(
-        cu_observed, _cu_weights(cont), "no stretch was coded by two or more coders"
-    )
-    ku = _ku_alpha(cu_observed, cu_expected)
-    per_code = _code_u_alpha(cont, total)
+    transcript_index, coder_index, length, observers = _indices(lengths, coders, observed)
+    code_index = {code: k for k, code in enumerate(codes)}
+    rows = coding_rows(codings, coder_index, transcript_index, code_index, length, observers)
+    cont = _build_continuum(length, observers, rows, len(codes))
+    coefficients = _coefficients(cont, codes)
     return UnitizedAgreement(
         values=("", *codes),
-        coincidences=coincidences,
-        u_alpha=u_alpha[()],
-        binary_u_alpha=binary[()],
-        cu_alpha=cu_alpha[()],
-        code_u_alpha={code: per_code[i] for i, code in enumerate(codes)},
-        ku_alpha={code: ku[i] for i, code in enumerate(codes)},
+        coincidences=_observed_coincidences(cont),
+        **{f.name: getattr(coefficients, f.name) for f in fields(coefficients)},
     )
