@@ -137,6 +137,12 @@ def test_harmonised_level_matches_the_hand_computation(study):
     assert overall["mean_alpha"] == pytest.approx((1 + 1 - 38 / 102) / 2)  # equal prevalences 3/20
 
 
+def test_left_out_codings_are_reported_on_stderr(study):
+    for command in ("agreement", "disagreements"):
+        assert "warning: 2 coding(s) left out" in study(command).stderr
+        assert "left out" not in study(command, "--level", "raw").stderr
+
+
 def test_json_has_the_contract_keys(study):
     payload = report(study)
     assert {"level", "unit", "coders", "codes", "overall"} <= set(payload)

@@ -101,7 +101,7 @@ def agreement(
         below = result.below(min_alpha)
         if below:
             listed = ", ".join(f"{name} {value:.3f}" for name, value in below.items())
-            raise fail(f"alpha below {min_alpha:g}: {listed}", code=1)
+            raise fail(f"alpha below {min_alpha:g}: {listed}".replace("[", r"\["), code=1)
 
 
 def disagreements_command(
@@ -121,9 +121,8 @@ def disagreements_command(
     with project(db) as store:
         result = disagreements(store, level=level.value if level else None, unit=unit.value, coders=_split(coders),
                                codes=code, transcripts=_split(transcripts), min_overlap=min_overlap)
-    if result.unharmonised_codings:
-        err.print(f"warning: {result.unharmonised_codings} coding(s) left out: their raw code has no harmonised code",
-                  highlight=False, markup=False)
+    for warning in result.warnings():
+        err.print(f"warning: {warning}", highlight=False, markup=False)
     if fmt is Format.table:
         out.print(f"Disagreements at {_level_phrase(result.level, result.level_auto)} level, unit {result.unit}, "
                   f"coders {', '.join(result.coders)}: {len(result.rows)}", style="bold", highlight=False,

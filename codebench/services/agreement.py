@@ -62,9 +62,7 @@ class AgreementResult:
 
     def warnings(self) -> list[str]:
         """Plain sentences about what the report leaves out (empty when nothing is)."""
-        if not self.unharmonised_codings:
-            return []
-        return [f"{self.unharmonised_codings} coding(s) left out: their raw code has no harmonised code"]
+        return _warnings(self.unharmonised_codings)
 
     def reported_alphas(self) -> dict[str, float]:
         """The alphas ``--min-alpha`` checks: every defined per-code alpha and the MASI whole-codebook alpha."""
@@ -129,10 +127,20 @@ class DisagreementsResult:
     rows: tuple[QuoteDisagreement, ...]
     unharmonised_codings: int
 
+    def warnings(self) -> list[str]:
+        """Plain sentences about what the listing leaves out (empty when nothing is)."""
+        return _warnings(self.unharmonised_codings)
+
     def to_dict(self) -> dict[str, Any]:
         return {"level": self.level, "level_auto": self.level_auto, "unit": self.unit, "coders": list(self.coders),
                 "unharmonised_codings": self.unharmonised_codings,
                 "disagreements": [row.to_dict() for row in self.rows]}
+
+
+def _warnings(unharmonised_codings: int) -> list[str]:
+    if not unharmonised_codings:
+        return []
+    return [f"{unharmonised_codings} coding(s) left out: their raw code has no harmonised code"]
 
 
 @dataclass(frozen=True)
