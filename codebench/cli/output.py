@@ -13,11 +13,12 @@ from rich.table import Table
 from codebench.cli.common import Format, out
 
 
-def cell(value: Any) -> str:
+def cell(value: Any, *, rounded: bool = True) -> str:
+    """Text of one cell: floats with three decimals in tables, in full for CSV."""
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:.3f}"
+        return f"{value:.3f}" if rounded else repr(value)
     if isinstance(value, (list, tuple)):
         return "; ".join(map(str, value))
     return str(value)
@@ -34,7 +35,7 @@ def emit(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: Format, *,
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([cell(row.get(c)) for c in columns])
+            writer.writerow([cell(row.get(c), rounded=False) for c in columns])
     else:
         table = Table(title=title, title_justify="left", header_style="bold")
         for c in columns:
