@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from textual.widgets._header import HeaderTitle
+
 from codebench.services.coders import add_coders
 from codebench.services.coding_session import CodingSession
 from codebench.services.project import init_project
@@ -73,6 +75,14 @@ class Painted:
         raise TimeoutError("no paint")
 
 
+async def mounted(pilot, timeout: float = 5.0) -> None:  # noqa: ANN001 - Pilot
+    """Wait until the current screen's header shows its title (the screen is fully mounted)."""
+    deadline = time.perf_counter() + timeout
+    while not pilot.app.screen.query(HeaderTitle) and time.perf_counter() < deadline:
+        await pilot.pause(0.01)
+    await pilot.pause(0.05)
+
+
 async def run(folder: Path) -> tuple[list[float], list[float], int]:
     store, _ = init_project(f"sqlite:///{folder / 'bench.db'}")
     source = folder / "long.txt"
@@ -91,9 +101,9 @@ async def run(folder: Path) -> tuple[list[float], list[float], int]:
             start = time.perf_counter()
             app.simulate_key("enter")
             first.append(await painted.after(start, lambda: isinstance(app.screen, CodingScreen)
-                                             and bool(app.screen.view.text)))
+                                             and any(v.text for v in app.screen.query(TranscriptView))))
             await app.workers.wait_for_complete()
-            await pilot.pause(0.1)  # let the screen finish mounting before leaving it
+            await mounted(pilot)  # leaving a half-mounted screen trips Textual's Header
             await pilot.press("q")
             await pilot.pause()
         await pilot.press("enter")

@@ -67,6 +67,10 @@ class SessionScreen(Screen):
         """Put fetched data on screen (UI thread)."""
         raise NotImplementedError
 
+    def show_result(self, result: Any) -> None:
+        """Show a committed write's result without refetching (for ``perform(..., refetch=False)``)."""
+        self.reload()
+
     # -- workers ------------------------------------------------------------------------------
     def reload(self) -> None:
         self._load()
@@ -75,12 +79,16 @@ class SessionScreen(Screen):
     def _load(self) -> None:
         self.post_message(DataLoaded(self.fetch()))
 
-    def perform(self, action: Action, note: Note | str | None = None) -> None:
-        """Run a write in a worker, after the writes asked for before it; then refetch."""
-        self._write(self.cb_app.writes.take(), action, note)
+    def perform(self, action: Action, note: Note | str | None = None, *, refetch: bool = True) -> None:
+        """Run a write in a worker, after the writes asked for before it; then refetch.
+
+        With ``refetch=False`` the committed result goes to ``show_result`` instead (no read-back):
+        the write has committed before anything is shown as done either way.
+        """
+        self._write(self.cb_app.writes.take(), action, note, refetch)
 
     @work(thread=True, group="write")
-    def _write(self, ticket: int, action: Action, note: Note | str | None) -> None:
+    def _write(self, ticket: int, action: Action, note: Note | str | None, refetch: bool) -> None:
         with self.cb_app.writes.turn(ticket):
             try:
                 result = action(self.session)
@@ -88,10 +96,13 @@ class SessionScreen(Screen):
                 self.post_message(ActionFailed(exc.line()))
                 return
         text = note(result) if callable(note) else note
-        self.post_message(DataLoaded(self.fetch(), result, text))
+        self.post_message(DataLoaded(self.fetch() if refetch else None, result, text))
 
     def on_data_loaded(self, message: DataLoaded) -> None:
-        self.show_data(message.data, message.result)
+        if message.data is None:
+            self.show_result(message.result)
+        else:
+            self.show_data(message.data, message.result)
         if message.note:
             self.notify(message.note, timeout=2)
 

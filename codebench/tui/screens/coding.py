@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,7 +11,7 @@ from textual.containers import Horizontal
 from textual.widgets import Footer, Header, Input, OptionList, Static
 
 from codebench.domain.model import Code, Coding
-from codebench.services.coding_session import Document, MyTranscript
+from codebench.services.coding_session import RECENT, Document, MyTranscript
 from codebench.tui.screens.base import SessionScreen
 from codebench.tui.screens.codebook import CodebookScreen
 from codebench.tui.screens.code_picker import CodePicker, Pick
@@ -115,6 +115,24 @@ class CodingScreen(SessionScreen):
             self.my_status = "in progress"
         self._status_line()
 
+    def show_result(self, result: object) -> None:
+        """A new coding, committed: add it to the view, the panel and my code counts (no read-back)."""
+        if not isinstance(result, Coding):
+            return
+        if self.panel.holds(result.id):  # the quote already had this code
+            self.panel.highlight_coding(result.id)
+            return
+        self.view.add_coding(result)
+        self.panel.add(result)
+        known = next((c for c in self.codes if c.id == result.code_id), None)
+        used = replace(known, uses=known.uses + 1) if known else Code(result.code_id, result.coder, result.code,
+                                                                       uses=1)
+        self.codes = [*(c for c in self.codes if c.id != used.id), used]
+        self.recent = [used, *(c for c in self.recent if c.id != used.id)][:RECENT]
+        if self.my_status == "not started":
+            self.my_status = "in progress"
+        self._status_line()
+
     # -- status line -------------------------------------------------------------------------------
     def on_transcript_view_cursor_moved(self, message: TranscriptView.CursorMoved) -> None:
         if self.editing is None:
@@ -167,7 +185,7 @@ class CodingScreen(SessionScreen):
         if pick is not None:
             name = self.transcript.name
             self.perform(lambda s: s.add_coding(name, *selection, code_id=pick.code_id, label=pick.label),
-                         _note_tagged)
+                         None, refetch=False)
 
     def action_recent(self, number: int) -> None:
         if number > len(self.recent):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -25,6 +27,11 @@ def coding_label(coding: Coding) -> Text:
     return label
 
 
+def _text_order(coding: Coding) -> tuple[int, int, str]:
+    """The order the store lists a coder's codings in: by span, then by code label."""
+    return coding.start, coding.end, coding.code.casefold()
+
+
 class CodingsPanel(OptionList):
     """Lists codings; the highlighted one is the *active* coding the screen's actions apply to."""
 
@@ -40,6 +47,19 @@ class CodingsPanel(OptionList):
         ids = [c.id for c in codings]
         self.highlighted = ids.index(keep) if keep in ids else (0 if ids else None)
         self.border_subtitle = f"{len(codings)} codings"
+
+    def holds(self, coding_id: int) -> bool:
+        return any(c.id == coding_id for c in self.codings)
+
+    def add(self, coding: Coding) -> None:
+        """Insert one coding in text order and highlight it (the other entries are reused, not rebuilt)."""
+        i = bisect_right(self.codings, _text_order(coding), key=_text_order)
+        options = list(self.options)
+        options.insert(i, Option(coding_label(coding), id=str(coding.id)))
+        self.codings = [*self.codings[:i], coding, *self.codings[i:]]
+        self.set_options(options)
+        self.highlighted = i
+        self.border_subtitle = f"{len(self.codings)} codings"
 
     @property
     def active(self) -> Coding | None:

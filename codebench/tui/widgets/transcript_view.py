@@ -6,7 +6,7 @@ re-renders about one screenful, never the whole document.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -54,6 +54,11 @@ class Mark:
     code_id: int
     start: int
     end: int
+
+
+def _mark_order(mark: Mark) -> tuple[int, int]:
+    """Marks are kept by start, the longer first, so that inner codings paint over outer ones."""
+    return mark.start, -mark.end
 
 
 def _key(*keys: str) -> str:
@@ -128,10 +133,18 @@ class TranscriptView(ScrollView, can_focus=True):
         self.set_codings(codings)
 
     def set_codings(self, codings: list[Coding]) -> None:
-        self.marks = sorted((Mark(c.id, c.code_id, c.start, c.end) for c in codings),
-                            key=lambda m: (m.start, -m.end))
+        self.marks = sorted((Mark(c.id, c.code_id, c.start, c.end) for c in codings), key=_mark_order)
         self._mark_starts = [m.start for m in self.marks]
         self.refresh()
+
+    def add_coding(self, coding: Coding) -> None:
+        """Highlight one more coding, repainting only the screen lines it covers."""
+        mark = Mark(coding.id, coding.code_id, coding.start, coding.end)
+        i = bisect_right(self.marks, _mark_order(mark), key=_mark_order)
+        self.marks.insert(i, mark)
+        self._mark_starts.insert(i, mark.start)
+        first, last = self._layout.row_of(mark.start), self._layout.row_of(max(mark.end - 1, mark.start))
+        self.refresh_lines(first, last - first + 1)
 
     def set_matches(self, matches: list[Span]) -> None:
         self.matches = matches
