@@ -3,10 +3,13 @@
 Synthetic project (built in memory, seeded): 200 transcripts of 60 turns (~150 characters each),
 3 coders who observed every transcript, 100,000 codings over 500 codes (Zipf-like code popularity,
 most codings cover one turn, some spill into the next). Run: ``python bench/agreement_bench.py``.
+Both sides are timed as the median of 3 runs in the same process; NLTK runs on ``NLTK_CODES`` codes and is
+extrapolated to all codes. The load average is printed because other work on the machine slows both sides.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 
@@ -86,14 +89,15 @@ def main() -> None:
     report = compute_agreement(data)
     codes = [c.code for c in report.codes if c.alpha.value is not None][:NLTK_CODES]
     triples = nltk_triples(data, codes)
-    nltk_seconds = timed(lambda: nltk_alphas(triples), repeats=1)
+    nltk_seconds = timed(lambda: nltk_alphas(triples))
     reference = nltk_alphas(triples)
     mine = {c.code: c.alpha.value for c in report.codes}
     worst = max(abs(mine[code] - a) for code, a in zip(codes, reference, strict=True))
     nltk_all = nltk_seconds / len(codes) * CODES
     print(f"data: {TRANSCRIPTS} transcripts x {TURNS} turns, {CODERS} coders, {CODINGS} codings, {CODES} codes")
+    print(f"load average (1, 5, 15 min): {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     print(f"compute_agreement (all codes, overall, unitized): {ours:.2f} s (median of 3)")
-    print(f"NLTK AnnotationTask.alpha: {nltk_seconds:.2f} s for {len(codes)} codes, "
+    print(f"NLTK AnnotationTask.alpha: {nltk_seconds:.2f} s for {len(codes)} codes (median of 3), "
           f"extrapolated {nltk_all:.0f} s for {CODES} codes")
     print(f"ratio NLTK / compute_agreement: {nltk_all / ours:.0f}x; largest alpha difference {worst:.2e}")
 

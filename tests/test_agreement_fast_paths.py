@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -30,6 +32,7 @@ from codebench.domain.agreement.unitized import (
     _observed_coincidences,
     _summary,
     coding_rows,
+    unitized_coefficients,
 )
 from codebench.domain.errors import InputError
 from codebench.domain.model import CodedSpan
@@ -49,6 +52,11 @@ def _presence(observed: np.ndarray, present: np.ndarray) -> _Presence:
     return _Presence(empty, empty, empty, empty, observed, present, empty, observed, np.zeros((0, 5), dtype=np.int64))
 
 
+def _histogram(units) -> np.ndarray:
+    observed, present = units
+    return unit_histogram(_ones(_presence(observed, present)), observed.sum(1), observed.shape[1])
+
+
 def _same(fast, reference) -> None:
     """Equal values up to floating-point rounding and the same reasons where undefined."""
     np.testing.assert_allclose(fast.values, reference.values, rtol=1e-12, atol=1e-12)
@@ -62,12 +70,28 @@ def test_binary_coefficients_equal_the_general_array_functions(units):
     observed, present = units
     m = observed.sum(1)
     ones = _ones(_presence(observed, present))
-    histogram = unit_histogram(ones, m, observed.shape[1])
+    histogram = _histogram(units)
     tables = np.stack([m[None, :] - ones.T, ones.T], axis=-1).astype(float)  # (codes, units, 2), as before
     _same(binary_alpha(histogram), alpha_from_coincidences(coincidences(tables), np.array([0.0, 1.0]), "nominal"))
     _same(binary_percent_agreement(histogram), percent_agreement_array(tables))
     _same(binary_fleiss_kappa(histogram), fleiss_kappa_array(tables[:, m == observed.shape[1], :]))
     _same(binary_gwet_ac1(histogram), gwet_ac1_array(tables))
+
+
+@settings(max_examples=300, deadline=None)
+@given(coded_units())
+def test_binary_alpha_is_one_minus_the_correctly_rounded_exact_ratio(units):
+    """So codes with equal alphas get equal floats and ties sort by code name, not by rounding noise."""
+    histogram = _histogram(units)
+    alphas = binary_alpha(histogram).values
+    for k, table in enumerate(histogram.tolist()):
+        cells = [(m, x, count) for m, row in enumerate(table) for x, count in enumerate(row) if m >= 2]
+        zeros, ones = sum((m - x) * c for m, x, c in cells), sum(x * c for m, x, c in cells)
+        if zeros * ones == 0:
+            continue
+        mixed = sum(Fraction(x * (m - x) * c, m - 1) for m, x, c in cells)
+        ratio = (zeros + ones - 1) * 2 * mixed / (2 * zeros * ones)
+        assert alphas[k] == 1.0 - float(ratio)
 
 
 @settings(max_examples=200, deadline=None)
@@ -162,3 +186,12 @@ def test_coding_rows_keep_only_the_chosen_codes():
     codings = [span("Ana", "t1", 0, 5, "x"), span("Ana", "t1", 3, 9, "y"), span("Ben", "t1", 1, 2, "x")]
     rows = coding_rows(codings, {"Ana": 0, "Ben": 1}, {"t1": 0}, {"x": 0}, np.array([10]), np.ones((1, 2), bool))
     assert rows.tolist() == [[0, 0, 0, 0, 5], [1, 0, 0, 1, 2]]
+
+
+@settings(max_examples=200, deadline=None)
+@given(continua())
+def test_cu_alpha_of_a_single_code_is_undefined_not_a_rounding_artefact(project):
+    length, observers, rows, _ = project
+    rows[:, 2] = 0
+    cu_alpha = unitized_coefficients(length, observers, rows, ["only"]).cu_alpha
+    assert cu_alpha.value is None and cu_alpha.reason is not None

@@ -30,6 +30,12 @@ def pairs_within_groups(sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return left, right
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """The distinct values of a 1-d integer array, sorted (sort-based: faster than ``np.unique`` here)."""
+    ordered = np.sort(values)
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if ordered.size else ordered
+
+
 def run_lengths(sorted_keys: np.ndarray) -> np.ndarray:
     """Lengths of the runs of equal values in a sorted 1-d array."""
     if sorted_keys.size == 0:

@@ -43,17 +43,24 @@ def _sum_by_observers(histogram: np.ndarray, per_unit: np.ndarray) -> np.ndarray
 
 
 def binary_alpha(histogram: np.ndarray) -> Coefficients:
-    """Nominal Krippendorff's alpha on binary values: ``1 - (n - 1) * 2 o_01 / (2 n_0 n_1)``."""
+    """Nominal Krippendorff's alpha on binary values: ``1 - (n - 1) * 2 o_01 / (2 n_0 n_1)``.
+
+    ``o_01 = sum_u x (m - x) / (m - 1)`` is scaled by the least common multiple of the (m - 1) to stay an
+    integer, so alpha is one correctly rounded division of two integers: codes with equal alphas get equal
+    floats, and the report's order of tied codes does not depend on rounding.
+    """
     m, x = _cells(histogram)
     pairable = m >= 2
-    observers = m[2:, 0]
-    disagreement = 2 * (_sum_by_observers(histogram, x * (m - x))[..., 2:] / (observers - 1)).sum(-1)
+    pair_divisors = m[2:, 0] - 1
+    scale = int(np.lcm.reduce(pair_divisors)) if pair_divisors.size else 1
+    mixed = _sum_by_observers(histogram, x * (m - x))[..., 2:]
+    disagreement = 2 * (mixed * (scale // pair_divisors)).sum(-1)  # 2 o_01 * scale
     n_zero = (histogram * ((m - x) * pairable)).sum((-2, -1))
     n_one = (histogram * (x * pairable)).sum((-2, -1))
     n = n_zero + n_one
-    expected = 2.0 * n_zero * n_one
+    expected = 2 * n_zero * n_one
     with np.errstate(divide="ignore", invalid="ignore"):
-        alpha = 1.0 - (n - 1) * disagreement / expected
+        alpha = 1.0 - ((n - 1) * disagreement) / (expected * scale)
     return guarded(alpha, [(n < 2, NO_PAIRS), (expected <= 0, NO_VARIATION)])
 
 

@@ -74,7 +74,7 @@ def _overlap_counts(sets: np.ndarray) -> np.ndarray:
     """``N[a, b, i]``: ordered pairs of rows of ``sets`` (r == s included) with sizes a, b sharing i >= 1 labels."""
     sizes = np.count_nonzero(sets, axis=1)
     row, label = np.nonzero(sets)
-    labels_by_size = {int(a): label[sizes[row] == a].reshape(-1, a) for a in np.unique(sizes)}
+    labels_by_size = {int(a): label[sizes[row] == a].reshape(-1, a) for a in np.flatnonzero(np.bincount(sizes))}
     containing = _subset_containment(labels_by_size, sets.shape[1])
     top = containing.shape[0] - 1
     inversion = np.array([[(-1) ** (t - i) * comb(t, i) for t in range(top + 1)] for i in range(top + 1)])

@@ -34,7 +34,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from codebench.domain.agreement._arrays import expand_ranges, pairs_within_groups, run_lengths
+from codebench.domain.agreement._arrays import expand_ranges, pairs_within_groups, run_lengths, sorted_unique
 from codebench.domain.agreement.coefficients import NO_VARIATION, Coefficient, Coefficients, guarded
 from codebench.domain.errors import InputError
 from codebench.domain.model import CodedSpan
@@ -122,7 +122,7 @@ def _build_continuum(length: np.ndarray, observers: np.ndarray, rows: np.ndarray
     group = coder * codes + code
     sections = _merge(group, offset[transcript] + start, offset[transcript] + end, int(offset[-1] + length[-1] + 2))
     section_group, section_start, section_end = sections
-    bounds = np.unique(np.concatenate([section_start, section_end, offset, offset + length]))
+    bounds = sorted_unique(np.concatenate([section_start, section_end, offset, offset + length]))
     seg_start, seg_len = bounds[:-1], np.diff(bounds)
     seg_transcript = np.searchsorted(offset, seg_start, side="right") - 1
     seg_counts = (seg_start < offset[seg_transcript] + length[seg_transcript]) & (m[seg_transcript] >= 2)
@@ -248,6 +248,11 @@ def _section_mass(cont: _Continuum, where: np.ndarray | None = None) -> np.ndarr
     return np.bincount(cont.inc_section, weights=mass, minlength=cont.section_code.size)
 
 
+def _vanishes(disagreement: np.ndarray | float, scale: np.ndarray | float) -> np.ndarray:
+    """An expected disagreement that is zero up to rounding (relative to ``scale``) or not a number."""
+    return ~(np.asarray(disagreement) > 1e-9 * np.abs(scale))
+
+
 @dataclass(frozen=True)
 class _Alpha:
     """One alpha with the diagonal and row totals of its expected coincidences e_ck."""
@@ -269,7 +274,7 @@ def _alpha_with_expected(
         expected_totals = (marginals * total - weights) / denominator
         disagreement_expected = total - expected_diagonal.sum()
         alpha = 1 - (total - agreeing.sum()) / disagreement_expected
-    checks = [(total <= 0, empty_reason), (~(disagreement_expected > 0), NO_VARIATION)]
+    checks = [(total <= 0, empty_reason), (_vanishes(disagreement_expected, total), NO_VARIATION)]
     return _Alpha(guarded(alpha, checks)[()], expected_diagonal, expected_totals)
 
 
@@ -308,7 +313,7 @@ def _ku_alpha(marginals: np.ndarray, agreeing: np.ndarray, cu: _Alpha) -> Coeffi
     return guarded(
         alpha,
         [(marginals <= 0, "the code never meets another coder's coding"),
-         (~(expected_marginals - expected_agreeing > 0), NO_VARIATION)],
+         (_vanishes(expected_marginals - expected_agreeing, expected_marginals), NO_VARIATION)],
     )
 
 
