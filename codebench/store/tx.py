@@ -6,9 +6,10 @@ from codebench.store.repo_codebook import CodebookRepo
 from codebench.store.repo_codings import CodingsRepo
 from codebench.store.repo_harmonise import HarmoniseRepo
 from codebench.store.repo_journal import JournalRepo
+from codebench.store.repo_lead import LeadRepo
 from codebench.store.repo_merge import MergeRepo
 from codebench.store.repo_transcripts import TranscriptsRepo
 
 
-class Tx(TranscriptsRepo, CodingsRepo, CodebookRepo, HarmoniseRepo, JournalRepo, MergeRepo):
+class Tx(TranscriptsRepo, CodingsRepo, CodebookRepo, HarmoniseRepo, JournalRepo, MergeRepo, LeadRepo):
     """Everything a service may do inside one transaction. Services never see the Session."""
