@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from codebench.domain.agreement._arrays import nonzero_2d
 from codebench.domain.agreement.coefficients import NO_PAIRS, NO_VARIATION, Coefficients, guarded
 
 
@@ -23,7 +24,7 @@ def unit_histogram(ones: np.ndarray, observers: np.ndarray, coders: int) -> np.n
     """
     codes = ones.shape[1]
     side = coders + 1
-    unit, code = np.nonzero(ones)
+    unit, code = nonzero_2d(ones)
     coded = np.bincount((code * side + observers[unit]) * side + ones[unit, code], minlength=codes * side * side)
     histogram = coded.reshape(codes, side, side)
     histogram[:, :, 0] = np.bincount(observers, minlength=side)[None, :] - histogram.sum(2)

@@ -22,6 +22,7 @@ from math import comb
 
 import numpy as np
 
+from codebench.domain.agreement._arrays import nonzero_2d
 from codebench.domain.agreement.coefficients import NO_PAIRS, NO_VARIATION, Coefficient, guarded
 
 
@@ -70,12 +71,13 @@ def _subset_containment(labels_by_size: dict[int, np.ndarray], labels: int) -> n
     return containing
 
 
-def _overlap_counts(sets: np.ndarray) -> np.ndarray:
-    """``N[a, b, i]``: ordered pairs of rows of ``sets`` (r == s included) with sizes a, b sharing i >= 1 labels."""
-    sizes = np.count_nonzero(sets, axis=1)
-    row, label = np.nonzero(sets)
-    labels_by_size = {int(a): label[sizes[row] == a].reshape(-1, a) for a in np.flatnonzero(np.bincount(sizes))}
-    containing = _subset_containment(labels_by_size, sets.shape[1])
+def _overlap_counts(label: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """``N[a, b, i]``: ordered pairs of sets (r == s included) with sizes a, b sharing i >= 1 labels.
+
+    The sets are given by their labels, set after set in ascending label order, with ``size`` the size of
+    each label's set (every set non-empty)."""
+    labels_by_size = {int(a): label[size == a].reshape(-1, a) for a in np.flatnonzero(np.bincount(size))}
+    containing = _subset_containment(labels_by_size, int(label.max()) + 1)
     top = containing.shape[0] - 1
     inversion = np.array([[(-1) ** (t - i) * comb(t, i) for t in range(top + 1)] for i in range(top + 1)])
     return np.einsum("it,tab->abi", inversion, containing)
@@ -94,13 +96,15 @@ def _pairs_with(sets: np.ndarray, sizes: np.ndarray, rows: np.ndarray, block: in
 
 def _sum_pair_similarity(sets: np.ndarray) -> float:
     """``sum_{r, s} MASI(r, s)`` over all ordered pairs of rows of ``sets`` (values x labels), r == s included."""
-    sizes = np.count_nonzero(sets, axis=1)
-    empty = float(np.count_nonzero(sizes == 0)) ** 2
-    direct = 2.0**sizes > sizes.size
-    small = sets[(sizes > 0) & ~direct]
-    total = empty + _pairs_with(sets, sizes, np.flatnonzero(direct)) if direct.any() else empty
-    if small.size:
-        counts = _overlap_counts(small)
+    row, label = nonzero_2d(sets)  # row by row, labels ascending
+    sizes = np.bincount(row, minlength=sets.shape[0])
+    total = float(np.count_nonzero(sizes == 0)) ** 2
+    direct = (2.0**sizes > sizes.size) & (sizes > 0)
+    if direct.any():
+        total += _pairs_with(sets, sizes, np.flatnonzero(direct))
+    small = ~direct[row]
+    if small.any():
+        counts = _overlap_counts(label[small], sizes[row[small]])
         a, b, i = np.indices(counts.shape)
         total += float((counts[..., 1:] * masi_similarity(a, b, i)[..., 1:]).sum())
     return total

@@ -25,6 +25,12 @@ Readings this module implements, where the paper leaves room:
   then carries one unit of mass per coder, shared equally among that coder's codes there (a character
   coded cost and trust counts 1/2 for each), and a section's weight is its mass squared. Without
   overlapping codes this is exactly the paper's definition.
+- A coefficient whose expected disagreement is zero up to rounding (1e-9 of its scale), e.g. cu-alpha
+  with a single code, is undefined ("no variation") rather than a ratio of rounding errors.
+
+The coefficients need only the diagonal, the row totals and the gap row of the observed coincidences;
+these come from per-segment sums in time linear in the sections' segment incidences. The full matrix
+(pairs of values on every segment) is built only for ``UnitizedAgreement.coincidences``.
 """
 
 from __future__ import annotations
