@@ -266,9 +266,9 @@ class CodingSession:
         clean = " ".join(label.split())
         if not clean:
             raise InputError("a code label cannot be empty")
-        known = {label_key(c.label): c.id for c in tx.codes(self.coder)}
-        if label_key(clean) in known:
-            return known[label_key(clean)], []
+        known = tx.find_code_id(self.coder_id, clean)
+        if known is not None:
+            return known, []
         new_id = tx.apply_code(self.coder_id, None, {"id": None, "label": clean, "memo": None})
         return new_id, [_step("code", None, tx.code_state(self.coder_id, new_id))]
 

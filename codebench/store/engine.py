@@ -11,7 +11,7 @@ from sqlalchemy.exc import ArgumentError
 from codebench.domain.errors import InputError
 
 DEFAULT_URL = "sqlite:///codebench.db"
-BUSY_TIMEOUT_MS = 30_000
+BUSY_TIMEOUT_MS = 10_000
 
 
 def parse_url(url: str) -> URL:

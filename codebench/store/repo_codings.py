@@ -25,7 +25,10 @@ class CodingsRepo(RepoBase):
     # -- raw codes ------------------------------------------------------------------------
     def codes(self, coder: str | None = None) -> list[d.Code]:
         """Raw codes (of one coder, or all) with their number of codings and harmonised code."""
-        uses = select(m.Coding.code_id, func.count().label("n")).group_by(m.Coding.code_id).subquery()
+        counted = select(m.Coding.code_id, func.count().label("n"))
+        if coder is not None:
+            counted = counted.where(m.Coding.coder_id == self._coder(coder).id)
+        uses = counted.group_by(m.Coding.code_id).subquery()
         q = (
             select(m.Code.id, m.Coder.name, m.Code.label, m.Code.memo, m.HarmonisedCode.name,
                    func.coalesce(uses.c.n, 0))
@@ -58,9 +61,13 @@ class CodingsRepo(RepoBase):
             raise NotFoundError(f"coder {coder!r} has no code #{code_id}")
         return row
 
+    def find_code_id(self, coder_id: int, label: str) -> int | None:
+        """Id of a coder's code with this label (case-insensitively), or None."""
+        return self.session.scalar(select(m.Code.id).where(
+            m.Code.coder_id == coder_id, m.Code.label_key == label_key(label)))
+
     def code_id(self, coder: str, label: str) -> int:
-        cid = self.session.scalar(select(m.Code.id).where(
-            m.Code.coder_id == self._coder(coder).id, m.Code.label_key == label_key(label)))
+        cid = self.find_code_id(self._coder(coder).id, label)
         if cid is None:
             raise NotFoundError(f"coder {coder!r} has no code {label!r}")
         return cid

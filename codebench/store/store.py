@@ -20,7 +20,7 @@ from codebench.store.tx import Tx
 
 T = TypeVar("T")
 
-RETRY_ATTEMPTS = 12
+RETRY_ATTEMPTS = 8
 # Messages of transient errors: SQLite lock contention, PostgreSQL serialization/deadlock.
 TRANSIENT = ("database is locked", "database is busy", "could not serialize", "deadlock detected")
 
