@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -31,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import Timing, seconds  # noqa: E402
 
 CODEBENCH = [sys.executable, "-m", "codebench"]
+QC_LOAD_LIMIT = 20 * 60  # seconds; qc's REFI-QDA import slows down as the project grows
 VENVS = {"qc": (Path("/tmp/peer-qc"), "qualitative-coding"), "taguette": (Path("/tmp/peer-taguette"), "taguette")}
 
 TAGUETTE_IMPORT = '''\
@@ -81,11 +83,14 @@ class PeerFailed(Exception):
     """A peer command failed; the message is its last line of output."""
 
 
-def run(command: Sequence[str | Path], cwd: Path, env: dict[str, str] | None = None) -> float:
-    """Run a command, return its wall time; a failure raises PeerFailed with the last line it printed."""
+def run(command: Sequence[str | Path], cwd: Path, env: dict[str, str] | None = None, timeout: float = 3600) -> float:
+    """Run a command, return its wall time; a failure or timeout raises PeerFailed with the reason."""
     began = time.perf_counter()
-    done = subprocess.run([str(c) for c in command], cwd=cwd, capture_output=True, text=True, check=False,
-                          env={**os.environ, **(env or {})}, timeout=3600)
+    try:
+        done = subprocess.run([str(c) for c in command], cwd=cwd, capture_output=True, text=True, check=False,
+                              env={**os.environ, **(env or {})}, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise PeerFailed(f"did not finish within {timeout / 60:.0f} minutes") from exc
     took = time.perf_counter() - began
     if done.returncode != 0:
         lines = (done.stderr.strip() or done.stdout.strip() or f"exit code {done.returncode}").splitlines()
@@ -156,7 +161,7 @@ def fresh_qc(path: Path, qc: Path) -> Callable[[], Path]:
     return fresh
 
 
-def qc_rows(study: Path, work: Path, repeats: int, coded_db: Path | None) -> list[PeerRow]:
+def qc_rows(study: Path, work: Path, repeats: int, project_db: Path | None) -> list[PeerRow]:
     try:
         qc = ensure_venv("qc") / "bin" / "qc"
     except PeerFailed as exc:
@@ -171,37 +176,42 @@ def qc_rows(study: Path, work: Path, repeats: int, coded_db: Path | None) -> lis
                 qc, "corpus", "import", files, "-r", "-i", importer], fresh_qc(work / "qc", qc), repeats)
             rows.append(PeerRow("qc", f"import {n} {suffix} transcripts", ours, theirs))
         except PeerFailed as exc:
-            rows.append(PeerRow("qc", f"import {n} {suffix} transcripts", ours, None, f"qc failed: {exc}"))
+            why = (" (qc's vtt importer splits each cue at `Name:` and does not read `<v Name>` voice tags)"
+                   if suffix == ".vtt" and "unpack" in str(exc) else "")
+            rows.append(PeerRow("qc", f"import {n} {suffix} transcripts", ours, None, f"qc failed: {exc}{why}"))
     docx = len(list(study.glob("*.docx")))
     if shutil.which("pandoc") is None:
         rows.append(PeerRow("qc", f"import {docx} .docx transcripts", None, None,
                             "cannot here: qc converts .docx with pandoc, which is not installed"))
-    if coded_db is not None:
-        rows.append(qc_statistics(qc, work, coded_db, repeats))
+    if project_db is not None:
+        rows.append(qc_statistics(qc, work, project_db, repeats))
     return rows
 
 
-def qc_statistics(qc: Path, work: Path, coded_db: Path, repeats: int) -> PeerRow:
-    """Code statistics over the same codings: qc loads them from codebench's REFI-QDA export."""
-    operation = "code statistics (codings per code) over all codings"
+def qc_statistics(qc: Path, work: Path, project_db: Path, repeats: int) -> PeerRow:
+    """Code statistics over the same codings: qc loads them from codebench's REFI-QDA export of the project."""
+    with sqlite3.connect(project_db) as conn:
+        interviews = conn.execute("SELECT count(*) FROM transcripts").fetchone()[0]
+    conn.close()
+    operation = f"code statistics (codings per code) of a {interviews}-interview project"
     qdpx = work / "study.qdpx"
-    run([*CODEBENCH, "export", "qdpx", qdpx, "--db", f"sqlite:///{coded_db}"], work)
+    run([*CODEBENCH, "export", "qdpx", qdpx, "--db", f"sqlite:///{project_db}"], work)
     project = work / "qc-stats"
     shutil.rmtree(project, ignore_errors=True)
     project.mkdir(parents=True)
     try:
         # qc 1.7.8's REFI-QDA reader stops at a leftover breakpoint(); PYTHONBREAKPOINT=0 skips it.
-        loaded = run([qc, "init", "-i", qdpx], project, env={"PYTHONBREAKPOINT": "0"})
+        loaded = run([qc, "init", "-i", qdpx], project, env={"PYTHONBREAKPOINT": "0"}, timeout=QC_LOAD_LIMIT)
     except PeerFailed as exc:
         return PeerRow("qc", operation, None, None, f"qc cannot load the codings (REFI-QDA import failed: {exc})")
-    ours = Timing(tuple(run([*CODEBENCH, "frequencies", "--level", "raw", "--format", "csv", "--db",
-                             f"sqlite:///{coded_db}"], work) for _ in range(repeats)))
+    ours = Timing(tuple(run([*CODEBENCH, "frequencies", "--level", "harmonised", "--format", "csv", "--db",
+                             f"sqlite:///{project_db}"], work) for _ in range(repeats)))
     try:
         theirs = Timing(tuple(run([qc, "codes", "stats", "-m", "tsv"], project) for _ in range(repeats)))
     except PeerFailed as exc:
         return PeerRow("qc", operation, ours, None, f"qc codes stats failed: {exc}")
     return PeerRow("qc", operation, ours, theirs, f"qc loaded the REFI-QDA project in {seconds(loaded)} "
-                   "(not timed against codebench); codebench: `frequencies --level raw`")
+                   "(not timed against codebench); codebench: `frequencies --level harmonised`")
 
 
 def taguette_rows(study: Path, work: Path, repeats: int) -> list[PeerRow]:
@@ -227,7 +237,7 @@ def taguette_rows(study: Path, work: Path, repeats: int) -> list[PeerRow]:
                             "cannot here: Taguette converts them with Calibre's ebook-convert, not installed"))
     rows.append(PeerRow("Taguette", "code statistics / codebook export of the same codings", None, None,
                         "cannot: Taguette has no import of codings made elsewhere (CSV or REFI-QDA), "
-                        "so it cannot hold the same 100,000 codings"))
+                        "so it cannot hold the same codings"))
     return rows
 
 
@@ -240,12 +250,12 @@ def markdown(rows: list[PeerRow]) -> str:
 
 
 def run_peers(study: Path, work: Path, *, repeats: int = 3, console: Console | None = None,
-              coded_db: Path | None = None) -> str:
+              project_db: Path | None = None) -> str:
     """Time every peer operation; print the rows and return them as a markdown block for docs/benchmarks.md."""
     console = console or Console()
     work.mkdir(parents=True, exist_ok=True)
     rows = []
-    for name, rows_of in (("qc", lambda: qc_rows(study, work / "qc", repeats, coded_db)),
+    for name, rows_of in (("qc", lambda: qc_rows(study, work / "qc", repeats, project_db)),
                           ("Taguette", lambda: taguette_rows(study, work / "taguette", repeats))):
         console.print(f"[bold]peer: {name}[/]...")
         (work / name.lower()).mkdir(exist_ok=True)
@@ -259,10 +269,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("study", type=Path, help="a folder written by bench/make_study.py")
     parser.add_argument("--work", type=Path, default=Path("/tmp/codebench-peers"))
-    parser.add_argument("--coded-db", type=Path, default=None, help="a codebench project holding the study's codings")
+    parser.add_argument("--project-db", type=Path, default=None,
+                        help="a codebench project with codings and codebook, for the code statistics")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    print(run_peers(args.study, args.work, repeats=args.repeats, coded_db=args.coded_db))
+    print(run_peers(args.study, args.work, repeats=args.repeats, project_db=args.project_db))
 
 
 if __name__ == "__main__":
