@@ -538,7 +538,9 @@ def render(machine_info: dict[str, str], summary: StudySummary | None, size: Stu
              "**Machine**", ""]
     parts += [f"- {key}: {value}" for key, value in machine_info.items() if key != "date"]
     parts += ["", "**Study** (`bench/make_study.py`, seed %d)" % size.seed, ""]
-    if summary is not None:
+    if summary is None:
+        parts.append(f"{size.interviews} interviews x {size.words:,} words, {size.coders} coders (reused from --work).")
+    else:
         parts.append(f"{summary.interviews} interviews, {summary.words:,} words "
                      f"({', '.join(f'{n} {f}' for f, n in summary.formats.items())}), {size.coders} coders, "
                      f"{summary.codings:,} codings, {summary.raw_codes:,} raw codes -> "
