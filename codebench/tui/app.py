@@ -14,22 +14,34 @@ from codebench.tui.screens.transcripts import TranscriptsScreen
 from codebench.tui.writes import WriteOrder
 
 
-class CodebenchApp(App[None]):
-    """Blind coding for one coder at a time; the coder's name stays in the header."""
+class ProjectApp(App[None]):
+    """What the coder's app and the lead view share: the project, ordered writes, help, the palette."""
 
     CSS_PATH = "app.tcss"
-    TITLE = "codebench"
     COMMANDS = App.COMMANDS | {ActionsProvider}
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help", id="app.help", tooltip="Every key of this screen"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit (everything is already saved)"),
     ]
 
-    def __init__(self, store: Store, coder: str | None = None) -> None:
+    def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
-        self.coder = coder
         self.writes = WriteOrder()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+
+class CodebenchApp(ProjectApp):
+    """Blind coding for one coder at a time; the coder's name stays in the header."""
+
+    TITLE = "codebench"
+
+    def __init__(self, store: Store, coder: str | None = None) -> None:
+        super().__init__(store)
+        self.coder = coder
         self._session: CodingSession | None = None
 
     @property
@@ -50,11 +62,15 @@ class CodebenchApp(App[None]):
             self.sub_title = f"coder: {coder}"
             self.push_screen(TranscriptsScreen())
 
-    def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.screen))
 
+def make_app(store: Store, coder: str | None = None, *, lead: bool = False, by: str | None = None) -> App[None]:
+    """The app over an open project; without ``coder`` it starts at the sign-in screen.
 
-def make_app(store: Store, coder: str | None = None) -> CodebenchApp:
-    """The app over an open project; without ``coder`` it starts at the sign-in screen."""
+    ``lead=True`` opens the lead view instead (harmonisation, themes, funnel, agreement, saturation);
+    ``by`` is the lead's name for the merge log.
+    """
+    if lead:
+        from codebench.tui.lead_app import LeadApp  # the lead's screens load only for the lead view
+
+        return LeadApp(store, by)
     return CodebenchApp(store, coder)
