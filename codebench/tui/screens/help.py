@@ -35,5 +35,5 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Static(INTRO, id="help-intro")
+            yield Static(getattr(self.below, "HELP_INTRO", INTRO), id="help-intro")
             yield Static(bindings_table(self.below), id="help-keys")

@@ -37,6 +37,8 @@ class LeadScreen(Screen):
         Binding("f5,ctrl+r", "refresh", "Refresh", id="lead.refresh", tooltip="Read the project again"),
     ]
 
+    HELP_INTRO = ("Lead view: 1 harmonise, 2 themes, 3 funnel, 4 agreement, 5 saturation. Decisions go to the "
+                  "merge log under your name; u undoes the last one. ctrl+p lists every action.")
     epoch = 0  # decisions asked for (UI thread)
     finished = 0  # decisions done (written by the decision worker)
 
