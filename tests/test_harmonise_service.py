@@ -75,9 +75,10 @@ def test_each_decision_and_its_undo(coded: Cli) -> None:
     coded("harmonise", "split", "ben:random sampling")
     coded("theme", "add", "Search strategies", "--category", "methods")
     coded("theme", "assign", "random search", "--theme", "Search strategies")
+    coded("theme", "move", "Search strategies", "--category", "goals")
     coded("harmonise", "reject", "ana:compute budget", "ben:reproducibility")
     states = []
-    for _ in range(6):
+    for _ in range(7):
         states.append(mapping(coded.url))
         coded("harmonise", "undo")
     assert mapping(coded.url) == start
@@ -86,7 +87,7 @@ def test_each_decision_and_its_undo(coded: Cli) -> None:
     assert states[-1]["ben:random sampling"] == "random"  # before undoing the merge
     assert states[-2]["ben:random sampling"] == "random search"  # before undoing the rename
     entries = log(coded)
-    assert [e["action"] for e in entries].count("undo") == 6
+    assert [e["action"] for e in entries].count("undo") == 7
     assert all(e["undone"] for e in entries if e["action"] != "undo")
 
 

@@ -146,6 +146,8 @@ def _describe(action: str, p: dict) -> str:
         return f"{p['theme']} ({p.get('category') or 'no category'})"
     if action == "theme_assign":
         return f"{', '.join(n for n, _ in p['codes'])} -> {p['theme']}"
+    if action == "theme_move":
+        return f"{p['theme']}: {p['from'] or 'no category'} -> {p['to'] or 'no category'}"
     if action == "undo":
         return f"#{p['undid']} ({p['action']})"
     return str(p)
@@ -210,6 +212,18 @@ def theme_assign(codes: Annotated[list[str], typer.Argument(help="Harmonised cod
     with project(db) as store:
         changed = svc.assign_theme(store, codes, theme, by=by, note=note)
     out.print(f"assigned to {theme!r}" if changed else "nothing to change")
+
+
+@command(theme_app, "move")
+def theme_move(theme: str, category: Annotated[str | None, typer.Option(help="New category (omit: none).")] = None,
+               by: By = None, note: Note = None, db: DbOption = None) -> None:
+    """Put a theme in another category.
+
+    Example: codebench theme move "Search strategies" --category methods
+    """
+    with project(db) as store:
+        moved = svc.move_theme(store, theme, category, by=by, note=note)
+    out.print(f"moved {theme!r} to {category or 'no category'}" if moved else "nothing to change")
 
 
 @command(theme_app, "list")

@@ -104,6 +104,19 @@ def assign_theme(store: Store, codes: list[str], theme: str, *, by: str | None =
     return store.write(lambda tx: 0 if _assign(tx, codes, theme, by=by, note=note) is None else 1)
 
 
+def move_theme(store: Store, theme: str, category: str | None, *, by: str | None = None,
+               note: str | None = None) -> bool:
+    """Put a theme in another category (None: in none). False when it was there already (nothing logged)."""
+
+    def apply(tx) -> bool:  # noqa: ANN001
+        payload = tx.set_theme_category(theme, category)
+        if payload is not None:
+            tx.log_decision("theme_move", payload, by=by, note=note)
+        return payload is not None
+
+    return store.write(apply)
+
+
 def add_category(store: Store, name: str) -> None:
     if not name.strip():
         raise InputError("a category needs a name")

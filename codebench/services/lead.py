@@ -1,5 +1,5 @@
 """What the lead's screens need beyond the harmonisation service: the quotes behind a raw code, a default
-name for a merge, rejecting a whole suggestion, moving a theme to another category, and a cheap number
+name for a merge, rejecting a whole suggestion, and a cheap number
 that tells whether the project's codings or decisions changed.
 
 The lead sees every coder's work; the coders' own screens never call this module.
@@ -17,10 +17,8 @@ from codebench.domain.model import Coding
 from codebench.services import harmonise
 from codebench.services.harmonise import parse_ref
 from codebench.store.repo_codings import label_key
-from codebench.store.repo_harmonise import Decision
 from codebench.store.store import Store
 
-THEME_MOVE = "theme_move"
 QUOTES_SHOWN = 20
 
 
@@ -84,36 +82,8 @@ def reject_group(store: Store, refs: Sequence[str], *, by: str | None = None, no
     return store.write(apply)
 
 
-def move_theme(store: Store, theme: str, category: str | None, *, by: str | None = None,
-               note: str | None = None) -> bool:
-    """Put a theme in another category (None: in none); logged as a ``theme_move`` decision.
-
-    Returns False when the theme was already there (nothing logged). Undo it with :func:`undo`.
-    """
-    def apply(tx) -> bool:  # noqa: ANN001 - Tx
-        payload = tx.set_theme_category(theme, category)
-        if payload is None:
-            return False
-        tx.log_decision(THEME_MOVE, payload, by=by, note=note)
-        return True
-
-    return store.write(apply)
-
-
-def undo(store: Store, *, by: str | None = None) -> Decision | None:
-    """Revert the last decision, like :func:`codebench.services.harmonise.undo`, theme moves included."""
-
-    def apply(tx) -> Decision | None:  # noqa: ANN001 - Tx
-        last = tx.last_undoable()
-        if last is None or last.action != THEME_MOVE:
-            return None
-        tx.set_theme_category(last.payload["theme"], last.payload["from"])
-        tx.mark_undone(last.id)
-        tx.log_decision("undo", {"undid": last.id, "action": last.action}, by=by)
-        return last
-
-    moved_back = store.write(apply)
-    return moved_back if moved_back is not None else harmonise.undo(store, by=by)
+move_theme = harmonise.move_theme
+undo = harmonise.undo
 
 
 def data_version(store: Store) -> tuple[int, ...]:

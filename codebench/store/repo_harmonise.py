@@ -247,6 +247,23 @@ class HarmoniseRepo(RepoBase):
         self.session.flush()
         return {"theme": theme, "codes": changed} if changed else None
 
+    def set_theme_category(self, theme: str, category: str | None) -> dict | None:
+        """Move a theme to another category (None: none); the payload to log, or None if nothing changed."""
+        row = self.session.scalar(select(m.Theme).where(m.Theme.name == theme))
+        if row is None:
+            raise NotFoundError(f"unknown theme {theme!r} (codebench theme add)")
+        target = None
+        if category is not None:
+            target = self.session.scalar(select(m.Category).where(m.Category.name == category))
+            if target is None:
+                raise NotFoundError(f"unknown category {category!r} (codebench category add)")
+        before = self.session.get(m.Category, row.category_id).name if row.category_id else None
+        if before == category:
+            return None
+        row.category_id = None if target is None else target.id
+        self.session.flush()
+        return {"theme": row.name, "from": before, "to": category}
+
     def revert(self, action: str, p: dict) -> None:
         """Invert a logged decision."""
         if action == "merge":
@@ -273,6 +290,8 @@ class HarmoniseRepo(RepoBase):
         elif action == "theme_assign":
             for name, previous in p["codes"]:
                 self.harmonised(name).theme_id = self.theme(previous).id if previous else None
+        elif action == "theme_move":
+            self.set_theme_category(p["theme"], p["from"])
         else:
             raise ConflictError(f"a {action!r} decision cannot be undone")
         self.session.flush()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from codebench.domain import model as d
-from codebench.domain.errors import NotFoundError
 from codebench.store import models as m
 from codebench.store.repo_base import RepoBase
 
@@ -48,20 +47,3 @@ class LeadRepo(RepoBase):
             func.count().filter(m.MergeDecision.undone.is_(True)))).one()
         done = self.session.scalar(select(func.count()).where(m.CodingStatus.status == d.STATUSES[2]))
         return tuple(int(x) for x in (*codings, *journal, *log, done or 0))
-
-    def set_theme_category(self, theme: str, category: str | None) -> dict | None:
-        """Move a theme to another category (None: none); the payload to log, or None if nothing changed."""
-        row = self.session.scalar(select(m.Theme).where(m.Theme.name == theme))
-        if row is None:
-            raise NotFoundError(f"unknown theme {theme!r} (codebench theme add)")
-        target = None
-        if category is not None:
-            target = self.session.scalar(select(m.Category).where(m.Category.name == category))
-            if target is None:
-                raise NotFoundError(f"unknown category {category!r} (codebench category add)")
-        before = self.session.get(m.Category, row.category_id).name if row.category_id else None
-        if before == category:
-            return None
-        row.category_id = None if target is None else target.id
-        self.session.flush()
-        return {"theme": row.name, "from": before, "to": category}

@@ -55,9 +55,9 @@ def test_move_theme_is_logged_and_undone(study: Store) -> None:
     assert lead.move_theme(study, "Search methods", "goals", by="lena") is False
     assert harmonise.themes(study)[0][:2] == ("Search methods", "goals")
     undone = lead.undo(study, by="lena")
-    assert undone is not None and undone.action == lead.THEME_MOVE
+    assert undone is not None and undone.action == "theme_move"
     assert harmonise.themes(study)[0][:2] == ("Search methods", "methods")
-    assert lead.undo(study, by="lena").action == "theme_add"  # falls through to the harmonisation undo
+    assert lead.undo(study, by="lena").action == "theme_add"
     assert harmonise.themes(study) == []
     with pytest.raises(NotFoundError):
         lead.move_theme(study, "Search methods", "goals")
