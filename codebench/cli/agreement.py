@@ -12,11 +12,10 @@ from rich.text import Text
 
 from codebench.cli.common import DbOption, Format, FormatOption, command, err, fail, out, project
 from codebench.cli.output import emit
-from codebench.domain.agreement import AgreementReport, Coefficient
+from codebench.domain.agreement import RELIABLE, TENTATIVE, AgreementReport, Coefficient
 from codebench.domain.csvsafe import neutralise_cell
 from codebench.services.agreement import AgreementResult, DisagreementsResult, agreement_report, disagreements
 
-ACCEPTABLE, GOOD = 0.667, 0.8  # Krippendorff's thresholds for tentative and reliable conclusions
 MISSING = "—"
 SUPERSCRIPTS = "¹²³⁴⁵⁶⁷⁸⁹"
 QUOTE_WIDTH = 80
@@ -181,7 +180,7 @@ class _Footnotes:
 
 
 def _alpha_style(value: float) -> str:
-    return "red" if value < ACCEPTABLE else "yellow" if value < GOOD else ""
+    return "red" if value < TENTATIVE else "yellow" if value < RELIABLE else ""
 
 
 def _value(coefficient: Coefficient, notes: _Footnotes, *, coloured: bool = False, percent: bool = False) -> Text:
@@ -219,7 +218,7 @@ def _print_report(result: AgreementResult) -> None:
     out.print(whole)
     for line in notes.lines():
         out.print(line, highlight=False, markup=False)
-    out.print(f"Colours: red below {ACCEPTABLE}, yellow below {GOOD} (Krippendorff's thresholds).",
+    out.print(f"Colours: red below {TENTATIVE}, yellow below {RELIABLE} (Krippendorff's thresholds).",
               highlight=False, markup=False)
 
 

@@ -10,13 +10,12 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
-from codebench.domain.agreement import Coefficient
+from codebench.domain.agreement import RELIABLE, TENTATIVE, Coefficient
 from codebench.domain.units import UNIT_KINDS
 from codebench.services.agreement import AgreementResult, agreement_report
 from codebench.tui.screens.lead_base import LeadScreen
 from codebench.tui.widgets.tables import fill_table
 
-ACCEPTABLE, GOOD = 0.667, 0.8  # Krippendorff's thresholds for tentative and reliable conclusions
 LEVELS: tuple[str | None, ...] = (None, "harmonised", "raw")  # None: harmonised when anything is harmonised
 COLUMNS = ("code", "alpha", "95% CI", "% agreement", "Fleiss", "AC1", "units", "prevalence")
 MISSING = "—"
@@ -28,7 +27,7 @@ def coefficient_text(coefficient: Coefficient, *, coloured: bool = False, percen
         return Text(MISSING, style="dim")
     value = coefficient.value
     shown = f"{value * 100:.1f}%" if percent else f"{value:.3f}"
-    style = ("bold red" if value < ACCEPTABLE else "yellow" if value < GOOD else "green") if coloured else ""
+    style = ("bold red" if value < TENTATIVE else "yellow" if value < RELIABLE else "green") if coloured else ""
     return Text(shown, style=style)
 
 
@@ -79,7 +78,7 @@ class AgreementScreen(LeadScreen):
         self.query_one("#agreement-overall", Static).update(overall_table(data))
         level = f"{data.level} (auto)" if data.level_auto else data.level
         notes = [f"level {level} · unit {data.unit} · coders {', '.join(report.coders) or 'none'} · "
-                 f"{len(data.transcripts)} transcripts · red < {ACCEPTABLE}, yellow < {GOOD}", *data.warnings()]
+                 f"{len(data.transcripts)} transcripts · red < {TENTATIVE}, yellow < {RELIABLE}", *data.warnings()]
         self.query_one("#agreement-options", Static).update("\n".join(notes))
 
     def action_level(self) -> None:
