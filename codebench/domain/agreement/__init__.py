@@ -20,13 +20,12 @@ from codebench.domain.agreement.report import (
     compute_agreement,
     find_disagreements,
 )
-from codebench.domain.agreement.thresholds import RELIABLE, TENTATIVE, band
+from codebench.domain.agreement.thresholds import RELIABLE, TENTATIVE
 from codebench.domain.agreement.unitized import UnitizedAgreement, unitized_agreement
 
 __all__ = [
     "RELIABLE",
     "TENTATIVE",
-    "band",
     "AgreementInput", "AgreementReport", "CodeAgreement", "Coefficient", "Disagreement", "OverallAgreement",
     "TranscriptUnits", "UnitizedAgreement", "cohen_kappa", "compute_agreement", "find_disagreements",
     "fleiss_kappa", "gwet_ac1", "krippendorff_alpha", "krippendorff_alpha_ci", "krippendorff_alpha_masi",
