@@ -4,6 +4,9 @@ Runs ``suggest_groups`` on the hand-labelled fixture (``codes.csv``) and on the 
 variant (``heldout_codes.csv``, other topic and coders, never used for tuning) over a range of
 thresholds, and prints pairwise precision, recall and F1: a pair of raw codes counts as
 predicted when a suggested group holds both, as true when both share a ``true_group``.
+Then it measures the whole service on the sample study (``sample_transcripts/``, never used for
+tuning either): a fresh project with its transcripts, codings and the demo glossary but without
+its codebook, whose harmonised codes are the true groups.
 
     python bench/harmonise_quality.py
 """
@@ -12,6 +15,8 @@ from __future__ import annotations
 
 import csv
 import sys
+import tempfile
+from collections.abc import Iterable, Sequence
 from itertools import combinations
 from pathlib import Path
 from typing import NamedTuple
@@ -24,11 +29,12 @@ from codebench.domain.harmonise import (  # noqa: E402
     DEFAULT_THRESHOLD,
     RawCode,
     RawCoding,
-    SuggestionGroup,
     suggest_groups,
 )
 
-FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "harmonise"
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "harmonise"
+SAMPLE = ROOT / "sample_transcripts"
 VARIANTS = {"fixture": "", "held-out": "heldout_"}
 
 
@@ -63,9 +69,10 @@ def load_fixture(variant: str = "fixture") -> Fixture:
     return Fixture(codes, codings, glossary, truth)
 
 
-def pairwise_scores(groups: list[SuggestionGroup], truth: dict[int, str]) -> Scores:
-    """Pairwise precision, recall and F1 of suggested groups against the true grouping."""
-    predicted = {frozenset(p) for g in groups for p in combinations(g.code_ids, 2)}
+def pairwise_scores(groups: Iterable[Sequence[int]], truth: dict[int, str]) -> Scores:
+    """Pairwise precision, recall and F1 of suggested groups (raw code ids) against the true
+    grouping."""
+    predicted = {frozenset(p) for g in groups for p in combinations(g, 2)}
     members: dict[str, list[int]] = {}
     for code_id, group in truth.items():
         members.setdefault(group, []).append(code_id)
@@ -80,7 +87,33 @@ def pairwise_scores(groups: list[SuggestionGroup], truth: dict[int, str]) -> Sco
 def evaluate(fixture: Fixture, threshold: float = DEFAULT_THRESHOLD) -> Scores:
     groups = suggest_groups(fixture.codes, fixture.codings, threshold=threshold,
                             glossary=fixture.glossary)
-    return pairwise_scores(groups, fixture.truth)
+    return pairwise_scores([g.code_ids for g in groups], fixture.truth)
+
+
+def evaluate_sample_study(threshold: float = DEFAULT_THRESHOLD) -> Scores:
+    """Pairwise scores of ``codebench harmonise suggest`` on the sample study without its
+    codebook (the codebook's harmonised code of each raw code is its true group)."""
+    from codebench.services import codings, harmonise, transcripts
+    from codebench.services.coders import add_coders
+    from codebench.services.demo import DEMO_CODERS, DEMO_GLOSSARY
+    from codebench.services.project import init_project
+
+    with tempfile.TemporaryDirectory() as folder:
+        store, _ = init_project(f"sqlite:///{Path(folder) / 'sample.db'}")
+        try:
+            add_coders(store, DEMO_CODERS)
+            interviews = sorted(p for p in SAMPLE.glob("P*.*")
+                                if p.suffix.lower() in transcripts.SUFFIXES)
+            transcripts.import_transcripts(store, interviews)
+            for path in sorted((SAMPLE / "codings").glob("*.csv")):
+                codings.import_codings(store, path)
+            harmonise.set_glossary(store, DEMO_GLOSSARY)
+            suggestions = harmonise.suggest(store, threshold=threshold)
+            ids = {(c.coder, c.label): c.id for c in store.read(lambda tx: tx.codes())}
+        finally:
+            store.close()
+    truth = {ids[(r["coder"], r["raw_code"])]: r["code"] for r in _rows(SAMPLE / "codebook.csv")}
+    return pairwise_scores([[ids[c] for c in s.codes] for s in suggestions], truth)
 
 
 def main() -> None:
@@ -95,6 +128,9 @@ def main() -> None:
             print(f"  {threshold:9.3f}  {p:9.3f}  {r:6.3f}  {f:6.3f}{mark}")
         p, r, f = evaluate(fixture)
         print(f"  default {DEFAULT_THRESHOLD}: precision {p:.3f}, recall {r:.3f}, F1 {f:.3f}\n")
+    p, r, f = evaluate_sample_study()
+    print(f"sample study (service, default {DEFAULT_THRESHOLD}): precision {p:.3f}, "
+          f"recall {r:.3f}, F1 {f:.3f}")
 
 
 if __name__ == "__main__":

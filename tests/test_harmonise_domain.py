@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapidfuzz import fuzz
 
 from codebench.domain.errors import ConflictError, InputError, NotFoundError
 from codebench.domain.harmonise import (
@@ -20,7 +21,9 @@ from codebench.domain.harmonise import (
     normalise_label,
     suggest_groups,
 )
+from codebench.domain.harmonise.labels import label_similarity
 from codebench.domain.harmonise.linkage import average_linkage
+from codebench.domain.harmonise.quotes import build_index, span_overlap
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -69,6 +72,38 @@ def test_normalised_labels_are_clean_and_stable(label: str) -> None:
 
 
 # --- pair evidence ---------------------------------------------------------------------------
+
+_WORDS = st.lists(st.sampled_from(["grid", "search", "gird", "sweep", "a", "budget", "ab"]),
+                  min_size=1, max_size=4).map(" ".join)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_WORDS, min_size=1, max_size=12))
+def test_label_similarity_is_the_mean_of_token_sort_ratio_and_ratio(labels: list[str]) -> None:
+    expected = np.array([[(fuzz.token_sort_ratio(a, b) + fuzz.ratio(a, b)) / 200 for b in labels]
+                         for a in labels])
+    np.testing.assert_allclose(label_similarity(labels), expected, atol=1e-6)
+
+
+_CODINGS = st.lists(st.tuples(st.integers(0, 4), st.sampled_from(["t1", "t2"]),
+                              st.integers(0, 60), st.integers(1, 30), st.integers(0, 2)),
+                    max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_CODINGS)
+def test_span_overlap_sums_jaccard_over_pairs_of_codings_in_one_turn(rows) -> None:
+    codings = [RawCoding(c, t, s, s + length, turn) for c, t, s, length, turn in rows]
+    expected = np.zeros((5, 5))
+    for i, a in enumerate(codings):
+        for b in codings[i + 1:]:
+            inter = min(a.end, b.end) - max(a.start, b.start)
+            if (a.transcript, a.turn) == (b.transcript, b.turn) and inter > 0:
+                union = max(a.end, b.end) - min(a.start, b.start)
+                expected[a.code_id, b.code_id] += inter / union
+                expected[b.code_id, a.code_id] += inter / union
+    found = span_overlap(build_index(codings, {c: c for c in range(5)}))
+    np.testing.assert_allclose(found, expected, atol=1e-5)
 
 def test_quote_overlap_links_synonyms_that_share_no_words() -> None:
     codes = [RawCode(1, "ana", "grid search"), RawCode(2, "ben", "cartesian sweep"),

@@ -140,36 +140,42 @@ def _evidence(coder: np.ndarray, labels: list[str], index: QuoteIndex, never: np
               semantic: Embedder | None, tuning: Tuning) -> _Evidence:
     """Compute every evidence column and combine them (all matrices float32 or bool).
 
-    ``coder`` numbers the coder of each code.
+    ``coder`` numbers the coder of each code. The combination multiplies the chances that
+    each column is *not* evidence (``miss``) in place, which keeps to one n x n temporary.
     """
     label = label_similarity(labels)
-    support = _rescale(label, tuning.label_floor)
+    miss = 1 - _rescale(label, tuning.label_floor)
 
     quotes = span_overlap(index)
     counts = index.counts().astype(np.float32)
     same_coder = coder[:, None] == coder[None, :]
-    overlap = quotes.weight / (np.minimum.outer(counts, counts) + np.float32(tuning.overlap_prior))
+    overlap = np.minimum.outer(counts, counts)
+    overlap += np.float32(tuning.overlap_prior)
+    np.divide(quotes, overlap, out=overlap)
     np.clip(overlap, 0, 1, out=overlap)
     overlap[same_coder] = 0.0
-    support = _combine(support, tuning.overlap_weight, overlap)
-    support = _combine(support, tuning.profile_weight, _row_cosine(overlap))
+    _discount(miss, tuning.overlap_weight, overlap)
+    _discount(miss, tuning.profile_weight, _row_cosine(overlap))
 
     cosine = None
     if semantic is not None:
         cosine = _cosine(semantic, labels)
-        support = _combine(support, tuning.semantic_weight,
-                           _rescale(cosine, tuning.semantic_floor))
-    vetoed = same_coder & (quotes.count > 0)
+        _discount(miss, tuning.semantic_weight, _rescale(cosine, tuning.semantic_floor))
+    vetoed = same_coder & (quotes > 0)
     np.fill_diagonal(vetoed, False)
+    support = np.subtract(1, miss, out=miss)
     support[vetoed | never] = 0.0
-    linkage = support.astype(np.float64)
+    linkage = support.copy()
     linkage[vetoed & ~never] = -tuning.veto_penalty
     return _Evidence(label, overlap, cosine, vetoed, support, linkage)
 
 
-def _combine(support: np.ndarray, weight: float, evidence: np.ndarray) -> np.ndarray:
-    """Add one column of evidence in [0, 1] to the support (independent chances)."""
-    return 1 - (1 - support) * (1 - np.float32(weight) * evidence)
+def _discount(miss: np.ndarray, weight: float, evidence: np.ndarray) -> None:
+    """Add one column of evidence in [0, 1] as an independent chance: ``miss`` (the chance
+    that no column so far is evidence) is multiplied by ``1 - weight * evidence`` in place."""
+    factor = evidence * np.float32(-weight)
+    factor += 1
+    miss *= factor
 
 
 def _row_cosine(matrix: np.ndarray) -> np.ndarray:

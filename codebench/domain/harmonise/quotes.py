@@ -47,37 +47,32 @@ class QuoteIndex:
         return np.diff(self.first)
 
 
-@dataclass(frozen=True)
-class SpanOverlap:
-    """Pairwise quote evidence: ``weight`` sums span Jaccard indices, ``count`` counts pairs
-    of overlapping codings (both square over code rows; the diagonal is not meaningful)."""
-
-    weight: np.ndarray
-    count: np.ndarray
-
-
 def build_index(codings: Sequence[RawCoding], position: Mapping[int, int]) -> QuoteIndex:
     """Index codings; ``position`` maps a raw code id to its row in the evidence matrices."""
     if not codings:
         empty = np.empty(0, dtype=np.int64)
         return QuoteIndex(empty, empty, empty, empty, empty, (),
                           np.zeros(len(position) + 1, dtype=np.int64))
-    ids, names, start, end, turns = zip(*((c.code_id, c.transcript, c.start, c.end, c.turn)
-                                          for c in codings))
-    start, end = np.array(start, dtype=np.int64), np.array(end, dtype=np.int64)
-    given = np.fromiter((t is not None for t in turns), bool, len(turns))
-    turn = np.fromiter((-1 if t is None else t for t in turns), np.int64, len(turns))
+    n = len(codings)
+    start = np.fromiter((c.start for c in codings), np.int64, n)
+    end = np.fromiter((c.end for c in codings), np.int64, n)
+    given = np.fromiter((c.turn is not None for c in codings), bool, n)
+    turn = np.fromiter((-1 if c.turn is None else c.turn for c in codings), np.int64, n)
     bad = (start < 0) | (end < start) | (given & (turn < 0))
     if bad.any():
         c = codings[int(np.argmax(bad))]
         raise InputError(f"coding of code {c.code_id} has a bad span or turn: "
                          f"{c.start}:{c.end}, turn {c.turn}", where=c.transcript)
     try:
-        code = np.array([position[i] for i in ids], dtype=np.int64)
+        code = np.fromiter((position[c.code_id] for c in codings), np.int64, n)
     except KeyError as missing:
         raise NotFoundError(f"a coding refers to unknown raw code {missing.args[0]}") from None
-    names, transcript = np.unique(np.array(names, dtype=object), return_inverse=True)
-    transcript = transcript.reshape(-1).astype(np.int64)
+    seen: dict[str, int] = {}  # transcript name -> number in order of first use
+    transcript = np.fromiter((seen.setdefault(c.transcript, len(seen)) for c in codings),
+                             np.int64, n)
+    names = sorted(seen)
+    rank = {name: k for k, name in enumerate(names)}
+    transcript = np.array([rank[name] for name in seen], dtype=np.int64)[transcript]
     bucket = _buckets(transcript, turn, start, end)
     order = np.lexsort((start, bucket, code))
     first = np.searchsorted(code[order], np.arange(len(position) + 1))
@@ -113,20 +108,21 @@ def _buckets(transcript: np.ndarray, turn: np.ndarray, start: np.ndarray, end: n
     return np.unique(key, return_inverse=True)[1].reshape(-1)
 
 
-def span_overlap(index: QuoteIndex) -> SpanOverlap:
-    """Compare every pair of codings in a bucket and sum the evidence per pair of codes.
+def span_overlap(index: QuoteIndex) -> np.ndarray:
+    """Pairwise quote evidence: the sum of span Jaccard indices over every pair of overlapping
+    codings of two codes in one bucket, as a symmetric float32 matrix over code rows (positive
+    exactly where two codes share a quote; the diagonal counts a code's own overlaps twice).
 
-    A sparse product done with numpy: coding pairs are enumerated bucket by bucket (in chunks
-    to bound memory) and summed into the code-by-code matrices with ``bincount``.
+    A sparse product done with numpy: the pairs of codings in each bucket are enumerated (in
+    chunks to bound memory) and summed into the code-by-code matrix with ``bincount``.
     """
     n = len(index.first) - 1
     order = np.argsort(index.bucket, kind="stable")
     bucket = index.bucket[order]
     bounds = np.flatnonzero(np.r_[True, bucket[1:] != bucket[:-1], True])
     sizes = np.diff(bounds)
-    load = np.cumsum(sizes.astype(np.int64) ** 2)
-    weight = np.zeros(n * n, dtype=np.float32)
-    count = np.zeros(n * n, dtype=np.int32)
+    load = np.cumsum(sizes.astype(np.int64) * (sizes - 1) // 2)
+    weight = np.zeros(n * n, dtype=np.float64)
     lo = 0
     while lo < len(sizes):
         done = load[lo - 1] if lo else 0
@@ -138,19 +134,19 @@ def span_overlap(index: QuoteIndex) -> SpanOverlap:
         hit = inter > 0
         union = np.maximum(e1, e2)[hit] - np.minimum(s1, s2)[hit]
         pair = index.code[left[hit]] * n + index.code[right[hit]]
-        np.add.at(weight, pair, (inter[hit] / union).astype(np.float32))
-        np.add.at(count, pair, 1)
+        weight += np.bincount(pair, inter[hit] / union, minlength=n * n)
         lo = hi
-    return SpanOverlap(weight.reshape(n, n), count.reshape(n, n))
+    one_way = weight.reshape(n, n).astype(np.float32)  # each pair of codings counted once
+    return one_way + one_way.T
 
 
 def _pairs_within(offset: int, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """All ordered pairs (i, j), i != j, of positions inside consecutive blocks of ``sizes``
-    starting at ``offset``."""
+    """All pairs (i, j), i < j, of positions inside consecutive blocks of ``sizes`` starting
+    at ``offset``."""
     starts = offset + np.r_[0, np.cumsum(sizes)[:-1]]
-    reps = np.repeat(sizes, sizes)  # every member pairs with each member of its block
-    left = np.repeat(np.arange(offset, offset + int(sizes.sum())), reps)
-    within = np.arange(len(left)) - np.repeat(np.r_[0, np.cumsum(reps)[:-1]], reps)
-    right = np.repeat(np.repeat(starts, sizes), reps) + within
-    keep = left != right
-    return left[keep], right[keep]
+    position = np.arange(offset, offset + int(sizes.sum()))
+    later = np.repeat(starts + sizes, sizes) - position - 1  # block members after each one
+    left = np.repeat(position, later)
+    first = np.cumsum(later) - later  # where each member's run of pairs begins in ``left``
+    right = left + 1 + np.arange(len(left)) - np.repeat(first, later)
+    return left, right
