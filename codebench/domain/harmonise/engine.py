@@ -85,7 +85,7 @@ def suggest_groups(codes: Sequence[RawCode], codings: Sequence[RawCoding], *,
     index = build_index(codings, position)
     coder = np.unique([c.coder for c in codes], return_inverse=True)[1].reshape(-1)
     evidence = _evidence(coder, labels, index, never, semantic, tuning)
-    clusters = average_linkage(evidence.linkage, threshold, merged, never)
+    clusters = average_linkage(evidence.linkage, threshold, merged, never if never.any() else None)
     same_merge = np.full(len(codes), -1)
     for k, group in enumerate(merged):
         same_merge[group] = k
@@ -186,7 +186,10 @@ def _row_cosine(matrix: np.ndarray) -> np.ndarray:
 
 
 def _rescale(values: np.ndarray, floor: float) -> np.ndarray:
-    return np.clip((values - np.float32(floor)) / np.float32(1 - floor), 0, 1, dtype=np.float32)
+    """Values above ``floor`` stretched to [0, 1] (a new float32 array)."""
+    out = np.subtract(values, np.float32(floor), dtype=np.float32)
+    out *= np.float32(1 / (1 - floor))
+    return np.clip(out, 0, 1, out=out)
 
 
 def _cosine(semantic: Embedder, labels: list[str]) -> np.ndarray:
@@ -232,8 +235,9 @@ def _shared_quotes(group: np.ndarray, index: QuoteIndex, coder: np.ndarray
     """
     at = index.codings_of(group.tolist())
     run = merge_overlaps(index.bucket[at], index.start[at], index.end[at])
-    distinct = np.unique(np.stack([run, coder[index.code[at]]]), axis=1)
-    runs, coders_per_run = np.unique(distinct[0], return_counts=True)
+    coders = int(coder.max()) + 1
+    run_and_coder = np.unique(run * coders + coder[index.code[at]])
+    runs, coders_per_run = np.unique(run_and_coder // coders, return_counts=True)
     shared = coders_per_run >= 2
     if not shared.any():
         return 0, None

@@ -71,12 +71,17 @@ def _cluster_component(similarity: np.ndarray, threshold: float, clusters: list[
     size = np.array([len(c) for c in clusters], dtype=np.float64)
     offsets = np.r_[0, np.cumsum(size[:-1])].astype(np.int64)
     block = np.ix_(nodes, nodes)
-    sim = _block_sums(similarity[block], offsets) / np.outer(size, size)
-    if cannot_link is not None:
-        sim[_block_sums(cannot_link[block], offsets) > 0] = -np.inf
+    sim = similarity[block].astype(np.float64)
+    cut = None if cannot_link is None else cannot_link[block]
+    if k < len(nodes):  # some clusters start with several members
+        sim = _block_sums(sim, offsets) / np.outer(size, size)
+        cut = None if cut is None else _block_sums(cut, offsets) > 0
+    if cut is not None:
+        sim[cut] = -np.inf
     np.fill_diagonal(sim, -np.inf)
-    best_to = sim.argmax(axis=1)
-    best = sim[np.arange(k), best_to]
+    best_to = np.empty(k, dtype=np.int64)
+    best = np.empty(k)
+    _refresh(sim, np.arange(k), best_to, best)
     while True:
         a = int(best.argmax())
         if not best[a] >= threshold:
@@ -90,20 +95,24 @@ def _cluster_component(similarity: np.ndarray, threshold: float, clusters: list[
         clusters[a] += clusters[b]
         clusters[b] = []
         best[b] = -np.inf
-        stale = np.flatnonzero((best_to == a) | (best_to == b))
+        # rows that pointed at a or b keep a as their best unless their similarity to it fell
+        stale = np.flatnonzero(((best_to == a) | (best_to == b)) & (merged < best))
         gains = (merged > best) | ((merged == best) & (a < best_to))
         best_to[gains], best[gains] = a, merged[gains]
-        for row in [a, *stale.tolist()]:
-            if clusters[row]:
-                best_to[row] = sim[row].argmax()
-                best[row] = sim[row, best_to[row]]
+        _refresh(sim, np.append(stale, a), best_to, best)
     return [sorted(c) for c in clusters if c]
 
 
+def _refresh(sim: np.ndarray, rows: np.ndarray, best_to: np.ndarray, best: np.ndarray,
+             chunk: int = 256) -> None:
+    """Recompute the best partner (lowest index on ties) and similarity of ``rows``."""
+    for lo in range(0, len(rows), chunk):
+        part = rows[lo:lo + chunk]
+        block = sim[part]
+        best_to[part] = block.argmax(axis=1)
+        best[part] = block[np.arange(len(part)), best_to[part]]
+
+
 def _block_sums(matrix: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Sum a matrix over the blocks of rows and columns that start at ``offsets``
-    (the matrix itself when every block is one row)."""
-    if len(offsets) == len(matrix):
-        return matrix
-    matrix = matrix.astype(np.float64)
+    """Sum a matrix over the blocks of rows and columns that start at ``offsets``."""
     return np.add.reduceat(np.add.reduceat(matrix, offsets, axis=0), offsets, axis=1)
