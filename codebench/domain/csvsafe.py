@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from os import PathLike
 from pathlib import Path
 from typing import TextIO
@@ -23,13 +23,16 @@ from codebench.domain.errors import InputError, RowError
 
 TRIGGERS = frozenset("=+-@\t\r")
 _QUOTE = "'"
+_LEADS = TRIGGERS | {_QUOTE}  # first characters that may need a quote
 
 Row = Mapping[str, object] | Sequence[object]
 
 
 def _needs_quote(value: str) -> bool:
-    rest = value.lstrip(_QUOTE)
-    return rest[:1] in TRIGGERS and rest != ""
+    first = value[:1]
+    if first == _QUOTE:  # only then is the lstrip needed
+        return value.lstrip(_QUOTE)[:1] in TRIGGERS
+    return first in TRIGGERS
 
 
 def neutralise_cell(value: str) -> str:
@@ -42,17 +45,32 @@ def restore_cell(value: str) -> str:
     return value[1:] if value.startswith(_QUOTE) and _needs_quote(value) else value
 
 
-def _cells(row: Row, header: Sequence[str]) -> list[str]:
-    if isinstance(row, Mapping):
-        extra = set(row) - set(header)
-        if extra:
-            raise ValueError(f"row has columns not in the header: {sorted(extra)}")
-        values: Sequence[object] = [row.get(name, "") for name in header]
-    else:
-        values = row
-        if len(values) != len(header):
-            raise ValueError(f"row has {len(values)} cells, header has {len(header)}")
-    return [neutralise_cell("" if v is None else str(v)) for v in values]
+def _cell(value: object) -> object:
+    """One cell as the csv module is to write it: neutralised text (``None`` is empty)."""
+    return neutralise_cell("" if value is None else str(value))
+
+
+def _cells(values: Sequence[object]) -> list[object]:
+    """Cells of one row, neutralised. Text that cannot start a formula, ``None`` and non-negative ints are
+    handed to the csv module as they are: it writes them exactly as their neutralised text."""
+    return [v if (type(v) is str and v[:1] not in _LEADS) or v is None or (type(v) is int and v >= 0) else _cell(v)
+            for v in values]
+
+
+def _ordered(rows: Iterable[Row], header: Sequence[str]) -> Iterator[list[object]]:
+    """Each row's cells in header order, neutralised; rows with unknown columns or the wrong length raise."""
+    columns = frozenset(header)
+    width = len(header)
+    blanks = [""] * width
+    for row in rows:
+        if isinstance(row, Mapping):
+            if not columns.issuperset(row):
+                raise ValueError(f"row has columns not in the header: {sorted(set(row) - columns)}")
+            yield _cells(list(map(row.get, header, blanks)))
+        else:
+            if len(row) != width:
+                raise ValueError(f"row has {len(row)} cells, header has {width}")
+            yield _cells(row)
 
 
 def write_csv(
@@ -73,8 +91,7 @@ def write_csv(
         dest.write("\ufeff")
     writer = csv.writer(dest)
     writer.writerow([neutralise_cell(name) for name in header])
-    for row in rows:
-        writer.writerow(_cells(row, header))
+    writer.writerows(_ordered(rows, header))
 
 
 def _decode(data: bytes, where: str) -> str:

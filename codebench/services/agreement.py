@@ -33,7 +33,7 @@ from codebench.domain.agreement import (
     find_disagreements,
 )
 from codebench.domain.errors import InputError, NotFoundError
-from codebench.domain.model import AnalysisCoding, CodedSpan, Turn
+from codebench.domain.model import CodedSpan, Turn
 from codebench.domain.units import UNIT_KINDS, units_for
 from codebench.store.store import Store
 
@@ -143,6 +143,9 @@ def _warnings(unharmonised_codings: int) -> list[str]:
     return [f"{unharmonised_codings} coding(s) left out: their raw code has no harmonised code"]
 
 
+_Counted = tuple[CodedSpan, str]  # a counted coding at the chosen level, with its raw label
+
+
 @dataclass(frozen=True)
 class _Prepared:
     """The agreement input for the chosen options, and what is needed to link units back to the text."""
@@ -153,7 +156,7 @@ class _Prepared:
     unit: str
     codes: list[str] | None
     unharmonised: int
-    codings: tuple[AnalysisCoding, ...]  # the counted codings (chosen coders, transcripts, with a key)
+    codings: tuple[_Counted, ...]  # the counted codings (chosen coders, transcripts, with a key)
     texts: Mapping[str, str]
     turns: Mapping[str, list[Turn]]
 
@@ -198,7 +201,7 @@ def disagreements(
     """Units where the chosen coders differ on a code (every code used, or ``codes``), with text and turn."""
     prepared = _prepare(store, level, unit, coders, codes, transcripts)
     chosen = prepared.codes if prepared.codes is not None else sorted({s.code for s in prepared.data.codings})
-    labels = _labels_by_key(prepared.codings, prepared.level)
+    labels = _labels_by_key(prepared.codings)
     rows = []
     for code in chosen:
         for found in find_disagreements(prepared.data, code, min_overlap):
@@ -232,11 +235,12 @@ def _prepare(
         raise InputError(f"unit must be one of {', '.join(UNIT_KINDS)} (got {unit!r})")
 
     def read(tx) -> tuple:  # noqa: ANN001 - Tx
-        return ([t.name for t in tx.transcripts()], [c.name for c in tx.coders()], tx.analysis_codings(),
-                tx.observed(), tx.all_texts(), tx.all_turns())
+        return ([t.name for t in tx.transcripts()], [c.name for c in tx.coders()], tx.code_placements(),
+                tx.coding_spans(), tx.observed(), tx.all_texts(), tx.all_turns())
 
-    all_transcripts, all_coders, all_codings, observed, texts, turns = store.read(read)
-    chosen_level: Level = level or ("harmonised" if any(c.harmonised for c in all_codings) else "raw")
+    all_transcripts, all_coders, placements, spans, observed, texts, turns = store.read(read)
+    used = {placements[code_id] for *_, code_id in spans}
+    chosen_level: Level = level or ("harmonised" if any(p.harmonised for p in used) else "raw")
     names = _chosen("transcript", transcripts, all_transcripts)
     chosen_names = set(names)
     if coders is None:
@@ -245,15 +249,18 @@ def _prepare(
     if len(chosen_coders) < 2:
         raise InputError(f"agreement needs two or more coders who observed the chosen transcripts "
                          f"(got {', '.join(chosen_coders) or 'none'})")
-    wanted = None if codes is None else _chosen_codes(codes, all_codings, chosen_level)
-    picked = [c for c in all_codings if c.coder in chosen_coders and c.transcript in chosen_names]
-    counted = tuple(c for c in picked if c.key(chosen_level) is not None)
+    keys = {p.id: p.key(chosen_level) for p in placements.values()}
+    wanted = None if codes is None else _chosen_codes(codes, {keys[p.id] for p in used} - {None}, chosen_level)
+    coder_set = set(chosen_coders)
+    picked = [s for s in spans if s[0] in coder_set and s[1] in chosen_names]
+    counted = tuple((CodedSpan(coder, transcript, start, end, key), placements[code_id].raw)
+                    for coder, transcript, start, end, code_id in picked if (key := keys[code_id]) is not None)
     data = AgreementInput(
         coders=tuple(chosen_coders),
         transcripts=tuple(TranscriptUnits(name, len(texts[name]), _units(texts[name], turns.get(name, []), unit))
                           for name in names),
         observed={c: observed.get(c, frozenset()) & chosen_names for c in chosen_coders},
-        codings=tuple(CodedSpan(c.coder, c.transcript, c.start, c.end, c.key(chosen_level) or "") for c in counted),
+        codings=tuple(span for span, _ in counted),
     )
     return _Prepared(data=data, level=chosen_level, level_auto=level is None, unit=unit, codes=wanted,
                      unharmonised=len(picked) - len(counted), codings=counted, texts=texts, turns=turns)
@@ -275,9 +282,9 @@ def _chosen(kind: str, given: Sequence[str] | None, known: Sequence[str]) -> lis
     return list(dict.fromkeys(given))
 
 
-def _chosen_codes(given: Sequence[str], codings: Sequence[AnalysisCoding], level: Level) -> list[str]:
-    """Code keys for the given names: case-insensitive at raw level, exact harmonised names otherwise."""
-    known = {c.key(level) for c in codings} - {None}
+def _chosen_codes(given: Sequence[str], known: set[str], level: Level) -> list[str]:
+    """Code keys for the given names: case-insensitive at raw level, exact harmonised names otherwise;
+    ``known`` are the keys of the codes used."""
     keys = [name.casefold() if level == "raw" else name for name in given]
     unknown = [name for name, key in zip(given, keys, strict=True) if key not in known]
     if unknown:
@@ -291,14 +298,14 @@ def _turn_at(turns: list[Turn], offset: int) -> Turn | None:
     return turns[position] if position >= 0 else None
 
 
-def _labels_by_key(codings: Sequence[AnalysisCoding], level: Level) -> dict[tuple[str, str, str], list[AnalysisCoding]]:
+def _labels_by_key(codings: Sequence[_Counted]) -> dict[tuple[str, str, str], list[_Counted]]:
     """Counted codings grouped by (transcript, coder, code key)."""
-    grouped: dict[tuple[str, str, str], list[AnalysisCoding]] = defaultdict(list)
-    for c in codings:
-        grouped[(c.transcript, c.coder, c.key(level))].append(c)  # type: ignore[index]
+    grouped: dict[tuple[str, str, str], list[_Counted]] = defaultdict(list)
+    for span, raw in codings:
+        grouped[(span.transcript, span.coder, span.code)].append((span, raw))
     return grouped
 
 
-def _labels_in(codings: Sequence[AnalysisCoding], start: int, end: int, min_overlap: int) -> tuple[str, ...]:
+def _labels_in(codings: Sequence[_Counted], start: int, end: int, min_overlap: int) -> tuple[str, ...]:
     """Distinct raw labels of the codings overlapping [start, end) by at least ``min_overlap`` characters."""
-    return tuple(sorted({c.raw for c in codings if min(c.end, end) - max(c.start, start) >= min_overlap}))
+    return tuple(sorted({raw for span, raw in codings if min(span.end, end) - max(span.start, start) >= min_overlap}))

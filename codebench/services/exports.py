@@ -13,8 +13,9 @@ from pathlib import Path
 
 from codebench.domain.csvsafe import write_csv
 from codebench.domain.errors import InputError, NotFoundError
-from codebench.domain.model import Code, Coding, TranscriptInfo, Turn
+from codebench.domain.model import Code, TranscriptInfo
 from codebench.store.repo_harmonise import HarmonisedInfo
+from codebench.store.repo_reads import CodeUsage, TurnMark
 from codebench.store.store import Store
 
 CODEBOOK_COLUMNS = ("category", "theme", "code", "definition", "merged_from", "coders", "transcripts", "quotes",
@@ -35,15 +36,8 @@ class _Book:
 
     harmonised: list[HarmonisedInfo]
     codes: list[Code]
-    codings: list[Coding]  # in text order
+    usage: dict[int, CodeUsage]  # raw code id -> how it is used (only codes with codings)
     category_order: list[str]
-
-    def uses(self) -> dict[int, list[Coding]]:
-        """Raw code id -> its codings, in text order."""
-        out: dict[int, list[Coding]] = {}
-        for c in self.codings:
-            out.setdefault(c.code_id, []).append(c)
-        return out
 
     def ordered(self) -> list[HarmonisedInfo]:
         """Harmonised codes by category (project order, none last), theme (none last), name."""
@@ -52,15 +46,24 @@ class _Book:
             h.category is None, position.get(h.category or "", len(position)), h.theme is None, h.theme or "",
             h.name))
 
+    def ids(self) -> dict[tuple[str, str], int]:
+        """(coder, raw label) -> raw code id."""
+        return {(c.coder, c.label): c.id for c in self.codes}
 
-def _read_book(store: Store) -> _Book:
-    return store.read(lambda tx: _Book(tx.harmonised_codes(), tx.codes(), tx.codings(), tx.categories()))
+
+def _read_book(store: Store, *, usage: bool = True) -> _Book:
+    """The codebook; ``usage=False`` skips reading how the codes are used (empty ``usage``)."""
+    return store.read(lambda tx: _Book(tx.harmonised_codes(), tx.codes(),
+                                       tx.code_usage(tx.code_placements()) if usage else {}, tx.categories()))
 
 
-def _usage(codings: Sequence[Coding]) -> Row:
-    """Distinct coders and transcripts, number of codings, and the first quote in text order."""
-    return {"coders": len({c.coder for c in codings}), "transcripts": len({c.transcript for c in codings}),
-            "quotes": len(codings), "example_quote": " ".join(codings[0].quote.split()) if codings else ""}
+def _usage(usages: Sequence[CodeUsage]) -> Row:
+    """Distinct coders and transcripts, number of codings, and the first quote in text order, over the
+    codings of some raw codes."""
+    first = min(usages, key=lambda u: u.first).first_quote if usages else ""
+    return {"coders": len(frozenset().union(*(u.coders for u in usages))),
+            "transcripts": len(frozenset().union(*(u.transcripts for u in usages))),
+            "quotes": sum(u.codings for u in usages), "example_quote": " ".join(first.split())}
 
 
 def _placement(h: HarmonisedInfo) -> Row:
@@ -74,28 +77,29 @@ def codebook_rows(store: Store) -> list[Row]:
     """One row per harmonised code (``CODEBOOK_COLUMNS``), then one per raw code not yet harmonised
     (empty category, theme, code; ``merged_from`` names it). Counts come from the codings."""
     book = _read_book(store)
-    uses = book.uses()
-    ids = {(c.coder, c.label): c.id for c in book.codes}
+    ids = book.ids()
     rows = []
     for h in book.ordered():
-        member_ids = {ids[ref] for ref in h.raw_codes}
-        codings = [c for c in book.codings if c.code_id in member_ids]
+        used = [book.usage[i] for i in {ids[ref] for ref in h.raw_codes} if i in book.usage]
         rows.append({**_placement(h), "merged_from": "; ".join(f"{coder}:{label}" for coder, label in h.raw_codes),
-                     **_usage(codings)})
-    rows += [{**_UNPLACED, "merged_from": f"{c.coder}:{c.label}", **_usage(uses.get(c.id, []))}
+                     **_usage(used)})
+    rows += [{**_UNPLACED, "merged_from": f"{c.coder}:{c.label}", **_usage(_used(book, c))}
              for c in book.codes if c.harmonised is None]
     return rows
+
+
+def _used(book: _Book, code: Code) -> list[CodeUsage]:
+    return [book.usage[code.id]] if code.id in book.usage else []
 
 
 def long_rows(store: Store) -> list[Row]:
     """One row per raw code (``LONG_COLUMNS``, the format ``codebook import`` reads), grouped under
     their harmonised code; raw codes not yet harmonised last, with empty category, theme and code."""
-    book = _read_book(store)
-    uses = book.uses()
-    ids = {(c.coder, c.label): c.id for c in book.codes}
-    rows = [{**_placement(h), "coder": coder, "raw_code": label, "quotes": len(uses.get(ids[(coder, label)], []))}
+    book = _read_book(store, usage=False)
+    uses = {(c.coder, c.label): c.uses for c in book.codes}
+    rows = [{**_placement(h), "coder": coder, "raw_code": label, "quotes": uses[(coder, label)]}
             for h in book.ordered() for coder, label in h.raw_codes]
-    rows += [{**_UNPLACED, "coder": c.coder, "raw_code": c.label, "quotes": len(uses.get(c.id, []))}
+    rows += [{**_UNPLACED, "coder": c.coder, "raw_code": c.label, "quotes": c.uses}
              for c in book.codes if c.harmonised is None]
     return rows
 
@@ -103,14 +107,13 @@ def long_rows(store: Store) -> list[Row]:
 def raw_rows(store: Store) -> list[Row]:
     """One row per raw code of each coder (``RAW_COLUMNS``), with its harmonised code if any."""
     book = _read_book(store)
-    uses = book.uses()
     placed = {h.name: h for h in book.harmonised}
     rows = []
     for c in book.codes:
         h = placed.get(c.harmonised or "")
         rows.append({"coder": c.coder, "raw_code": c.label, "memo": c.memo or "", "code": c.harmonised or "",
                      "theme": (h.theme if h else None) or "", "category": (h.category if h else None) or "",
-                     **_usage(uses.get(c.id, []))})
+                     **_usage(_used(book, c))})
     return rows
 
 
@@ -133,10 +136,12 @@ def export_codebook(store: Store, dest: Path, *, level: str = "harmonised", long
 
 # -- the quotes sheet ----------------------------------------------------------------------------------
 
-def _turn_of(turns: Sequence[Turn], starts: Sequence[int], position: int) -> Turn | None:
-    if not turns:
-        return None
-    return turns[max(bisect_right(starts, position) - 1, 0)]
+def _turn_at(marks: Sequence[TurnMark], starts: Sequence[int], position: int) -> tuple[int | str, str]:
+    """(1-based turn number, speaker) of the turn holding ``position``; empty cells without turns."""
+    if not marks:
+        return "", ""
+    _, idx, speaker = marks[max(bisect_right(starts, position) - 1, 0)]
+    return idx + 1, speaker
 
 
 def _attribute_columns(transcripts: Sequence[TranscriptInfo]) -> dict[str, str]:
@@ -145,49 +150,52 @@ def _attribute_columns(transcripts: Sequence[TranscriptInfo]) -> dict[str, str]:
     return {k: f"attribute:{k}" if k in QUOTE_COLUMNS else k for k in keys}
 
 
-def quote_rows(store: Store, *, codes: Sequence[str] = (), themes: Sequence[str] = ()) -> tuple[list[Row], list[str]]:
-    """(rows, columns) of the quotes sheet: one row per coding in text order, with the transcript's
-    participant attributes after ``speaker``. With ``codes`` / ``themes``, only codings whose harmonised
-    code or raw label (case-insensitive) is one of ``codes``, or whose theme is one of ``themes``."""
+def _quote_sheet(store: Store, codes: Sequence[str], themes: Sequence[str]) -> tuple[list[list[object]], list[str]]:
+    """(records, columns) of the quotes sheet, each record a list of cells in column order."""
 
     def read(tx):  # noqa: ANN001, ANN202 - Tx
-        return (tx.codings(), tx.codes(), tx.transcripts(), tx.all_turns(), tx.code_groups(),
+        placements = tx.code_placements()
+        return (placements, tx.quote_records(placements), tx.transcripts(), tx.turn_marks(),
                 [t for t, *_ in tx.themes()])
 
-    codings, raw_codes, transcripts, turns, groups, known_themes = store.read(read)
-    harmonised_of = {c.id: c.harmonised for c in raw_codes}
+    placements, records, transcripts, turns, known_themes = store.read(read)
     wanted_codes = {c.casefold() for c in codes}
-    unknown = sorted(wanted_codes - {c.label.casefold() for c in raw_codes}
-                     - {(c.harmonised or "").casefold() for c in raw_codes})
+    unknown = sorted(wanted_codes - {p.raw.casefold() for p in placements.values()}
+                     - {(p.harmonised or "").casefold() for p in placements.values()})
     unknown_themes = sorted(set(themes) - set(known_themes))
     if unknown or unknown_themes:
         names = [*map(repr, unknown), *(f"theme {t!r}" for t in unknown_themes)]
         raise NotFoundError(f"unknown code(s) or theme(s): {', '.join(names)}")
-    attributes = {t.name: t.attributes for t in transcripts}
+    kept = {i for i, p in placements.items()
+            if not (codes or themes) or {p.raw.casefold(), (p.harmonised or "").casefold()} & wanted_codes
+            or (p.theme or None) in themes}
+    placed = {i: (p.harmonised or "", p.theme or "", p.category or "") for i, p in placements.items()}
     columns = _attribute_columns(transcripts)
-    starts = {name: [t.start for t in ts] for name, ts in turns.items()}
-    rows = []
-    for c in codings:
-        harmonised = harmonised_of.get(c.code_id)
-        theme = groups["theme"].get(harmonised or "")
-        if (codes or themes) and not ({c.code.casefold(), (harmonised or "").casefold()} & wanted_codes
-                                      or theme in themes):
+    attributes = {t.name: [t.attributes.get(k, "") for k in columns] for t in transcripts}
+    starts = {name: [start for start, _, _ in marks] for name, marks in turns.items()}
+    rows: list[list[object]] = []
+    for coder, raw, transcript, start, end, quote, memo, code_id in records:
+        if code_id not in kept:
             continue
-        turn = _turn_of(turns.get(c.transcript, []), starts.get(c.transcript, []), c.start)
-        rows.append({
-            "transcript": c.transcript, "turn": turn.idx + 1 if turn else "", "speaker": turn.speaker if turn else "",
-            **{columns[k]: v for k, v in attributes[c.transcript].items()},
-            "coder": c.coder, "raw_code": c.code, "harmonised_code": harmonised or "", "theme": theme or "",
-            "category": groups["category"].get(harmonised or "", ""), "quote": c.quote, "start": c.start,
-            "end": c.end, "memo": c.memo or "",
-        })
-    header = [*QUOTE_COLUMNS[:3], *columns.values(), *QUOTE_COLUMNS[3:]]
-    return rows, header
+        harmonised, theme, category = placed[code_id]
+        turn, speaker = _turn_at(turns.get(transcript, []), starts.get(transcript, []), start)
+        rows.append([transcript, turn, speaker, *attributes[transcript], coder, raw, harmonised, theme, category,
+                     quote, start, end, memo or ""])
+    return rows, [*QUOTE_COLUMNS[:3], *columns.values(), *QUOTE_COLUMNS[3:]]
+
+
+def quote_rows(store: Store, *, codes: Sequence[str] = (), themes: Sequence[str] = ()) -> tuple[list[Row], list[str]]:
+    """(rows, columns) of the quotes sheet: one row per coding in text order, with the transcript's
+    participant attributes after ``speaker`` (empty where a transcript lacks one). With ``codes`` /
+    ``themes``, only codings whose harmonised code or raw label (case-insensitive) is one of ``codes``,
+    or whose theme is one of ``themes``."""
+    records, header = _quote_sheet(store, codes, themes)
+    return [dict(zip(header, record, strict=True)) for record in records], header
 
 
 def export_quotes(store: Store, dest: Path, *, codes: Sequence[str] = (), themes: Sequence[str] = (),
                   excel: bool = False) -> int:
     """Write the quotes sheet; returns the number of rows."""
-    rows, header = quote_rows(store, codes=codes, themes=themes)
-    write_csv(rows, header, dest, excel_bom=excel)
-    return len(rows)
+    records, header = _quote_sheet(store, codes, themes)
+    write_csv(records, header, dest, excel_bom=excel)
+    return len(records)

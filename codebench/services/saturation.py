@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from codebench.domain.errors import InputError, NotFoundError
-from codebench.domain.model import AnalysisCoding
 from codebench.domain.saturation import Interview, RunsMode, SaturationReport, order_interviews, saturation
+from codebench.store.repo_reads import CodePlacement
 from codebench.store.store import Store
 
 Level = Literal["raw", "harmonised", "theme"]
@@ -101,10 +101,10 @@ def saturation_analysis(
         raise InputError("order by file needs its path: file:PATH")
     file_order = _read_order_file(order) if order.startswith("file:") else None
 
-    def read(tx) -> tuple[list, list[str], list[AnalysisCoding]]:  # noqa: ANN001 - Tx
-        return tx.transcripts(), [c.name for c in tx.coders()], tx.analysis_codings()
+    def read(tx) -> tuple[list, list[str], dict[int, CodePlacement], list[tuple[str, str, int, int]]]:  # noqa: ANN001
+        return tx.transcripts(), [c.name for c in tx.coders()], tx.code_placements(), tx.coding_counts()
 
-    transcripts, known_coders, all_codings = store.read(read)
+    transcripts, known_coders, placements, counts = store.read(read)
     chosen = _chosen_coders(coders, known_coders)
     names = order_interviews(
         [t.name for t in transcripts],
@@ -112,16 +112,21 @@ def saturation_analysis(
         attributes={t.name: t.attributes for t in transcripts},
         file_order=file_order,
     )
-    picked = [c for c in all_codings if c.coder in chosen]
-    unharmonised = sum(c.harmonised is None for c in picked) if level != "raw" else 0
-    without_theme = sum(c.harmonised is not None and c.theme is None for c in picked) if level == "theme" else 0
-    counted = [c for c in picked if c.key(level) is not None]
-    labels = _display_labels(counted, level)
-    found: dict[str, set[str]] = defaultdict(set)
-    for c in counted:
-        found[c.transcript].add(labels[c.key(level)])  # type: ignore[index]
+    uses: Counter[int] = Counter()  # raw code id -> codings by the chosen coders
+    found_ids: dict[str, set[int]] = defaultdict(set)  # transcript -> raw code ids used there
+    for transcript, coder, code_id, n in counts:
+        if coder in chosen:
+            uses[code_id] += n
+            found_ids[transcript].add(code_id)
+    used = {i: placements[i] for i in uses}
+    unharmonised = sum(uses[i] for i, p in used.items() if p.harmonised is None) if level != "raw" else 0
+    without_theme = (sum(uses[i] for i, p in used.items() if p.harmonised is not None and p.theme is None)
+                     if level == "theme" else 0)
+    keys = {i: key for i, p in used.items() if (key := p.key(level)) is not None}
+    labels = _display_labels(used, keys, uses, level)
+    found = {t: {labels[keys[i]] for i in ids if i in keys} for t, ids in found_ids.items()}
     interviews = [Interview(name, frozenset(found.get(name, ()))) for name in names]
-    groups, ungrouped, split = _groups(counted, level, labels) if by_category else (None, None, ())
+    groups, ungrouped, split = _groups(used, keys, uses, labels, level) if by_category else (None, None, ())
     report = saturation(interviews, base=base, run=run, threshold=threshold, runs=runs,
                         permutations=permutations, seed=seed, groups=groups, level=level)
     return SaturationResult(report=report, coders=tuple(sorted(chosen)), order=order,
@@ -158,33 +163,37 @@ def _chosen_coders(coders: Sequence[str] | None, known: Sequence[str]) -> set[st
     return set(coders)
 
 
-def _display_labels(codings: Sequence[AnalysisCoding], level: Level) -> dict[str, str]:
-    """Code key -> the name shown in the report; at raw level the commonest spelling (ties: first by name)."""
+def _display_labels(codes: Mapping[int, CodePlacement], keys: Mapping[int, str], uses: Mapping[int, int],
+                    level: Level) -> dict[str, str]:
+    """Code key -> the name shown in the report; at raw level the commonest spelling (by number of
+    codings; ties: first by name)."""
     if level != "raw":
-        return {key: key for key in {c.key(level) for c in codings}}  # type: ignore[misc]
+        return {key: key for key in keys.values()}
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
-    for c in codings:
-        spellings[c.key(level)][c.raw] += 1  # type: ignore[index]
+    for i, key in keys.items():
+        spellings[key][codes[i].raw] += uses[i]
     return {key: min(counts, key=lambda s: (-counts[s], s)) for key, counts in spellings.items()}
 
 
 def _groups(
-    codings: Sequence[AnalysisCoding], level: Level, labels: Mapping[str, str]
+    codes: Mapping[int, CodePlacement], keys: Mapping[int, str], uses: Mapping[int, int],
+    labels: Mapping[str, str], level: Level,
 ) -> tuple[dict[str, dict[str, str]], dict[str, int], tuple[str, ...]]:
     """{kind: {code: group}} for the per-category/per-theme reports, codes outside every group, split codes.
 
     A harmonised code has one theme and one category; a raw code reaches them through its harmonised
     code, so the codings of one raw label can point to several (then the most frequent wins, ties by name).
-    At theme level only the per-category split is meaningful.
+    At theme level only the per-category split is meaningful. ``codes`` are the raw codes used, ``keys``
+    their keys at the level (codes without one are not counted), ``uses`` their numbers of codings.
     """
     kinds = ("category",) if level == "theme" else _GROUP_KINDS
     votes: dict[str, dict[str, Counter[str]]] = {kind: defaultdict(Counter) for kind in kinds}
-    for c in codings:
-        code = labels[c.key(level)]  # type: ignore[index]
+    for i, key in keys.items():
+        code = labels[key]
         for kind in kinds:
-            group = getattr(c, kind)
+            group = getattr(codes[i], kind)
             if group is not None:
-                votes[kind][code][group] += 1
+                votes[kind][code][group] += uses[i]
     groups = {
         kind: {code: min(counts, key=lambda g: (-counts[g], g)) for code, counts in by_code.items()}
         for kind, by_code in votes.items()

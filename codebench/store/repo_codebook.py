@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from codebench.domain.model import AnalysisCoding
 from codebench.store import models as m
 from codebench.store.repo_base import RepoBase
 
@@ -21,22 +20,6 @@ class CodebookRepo(RepoBase):
                 position += 1
                 self.session.add(m.Category(name=name, position=position))
         self.session.flush()
-
-    def analysis_codings(self) -> list[AnalysisCoding]:
-        """Every coding with its raw label, harmonised code, theme and category (one query)."""
-        q = (
-            select(m.Coder.name, m.Transcript.name, m.Coding.start, m.Coding.end, m.Code.label,
-                   m.HarmonisedCode.name, m.Theme.name, m.Category.name)
-            .select_from(m.Coding)
-            .join(m.Coder, m.Coder.id == m.Coding.coder_id)
-            .join(m.Transcript, m.Transcript.id == m.Coding.transcript_id)
-            .join(m.Code, m.Code.id == m.Coding.code_id)
-            .outerjoin(m.HarmonisedCode, m.HarmonisedCode.id == m.Code.harmonised_code_id)
-            .outerjoin(m.Theme, m.Theme.id == m.HarmonisedCode.theme_id)
-            .outerjoin(m.Category, m.Category.id == m.Theme.category_id)
-            .order_by(m.Transcript.position, m.Coding.start, m.Coding.end)
-        )
-        return [AnalysisCoding(*row) for row in self.session.execute(q)]
 
     def code_groups(self) -> dict[str, dict[str, str]]:
         """Harmonised code -> its theme and category names: {"theme": {...}, "category": {...}}."""
