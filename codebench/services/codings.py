@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import BaseModel, ValidationError, field_validator, model_validator
 
 from codebench.domain.csvsafe import read_csv_rows, write_csv
 from codebench.domain.errors import InputError, RowError
 from codebench.domain.model import Coding, StatusCell
-from codebench.domain.quotes import check_span, locate_quote
+from codebench.domain.quotes import QuoteFinder, check_span
 from codebench.store.repo_codings import label_key
 from codebench.store.store import Store
 
@@ -51,8 +52,41 @@ class CodingRow(BaseModel):
         return self
 
 
+class Fields(NamedTuple):
+    """A validated codings row: the values of a ``CodingRow``, cheap to make."""
+
+    transcript: str
+    coder: str
+    code: str
+    quote: str
+    start: int | None
+    end: int | None
+    memo: str | None
+
+
 def _reason(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'row'} {e['msg']}".strip() for e in exc.errors())
+
+
+def _plain_offset(value: str | None) -> bool:
+    """True for an offset that needs no pydantic judgement: absent, blank or ASCII digits."""
+    return value is None or not value.strip() or (value.isascii() and value.isdigit())
+
+
+def validate_row(values: dict[str, str]) -> Fields:
+    """The row's fields as ``CodingRow`` validates them; raises its ``ValidationError``.
+
+    Plain rows (names given, offsets blank or digits, both or neither) take a direct path; any
+    other row goes through ``CodingRow``, so its values and messages are pydantic's.
+    """
+    transcript, coder, code = values["transcript"].strip(), values["coder"].strip(), values["code"].strip()
+    start, end, memo = values.get("start"), values.get("end"), values.get("memo")
+    if (transcript and coder and code and _plain_offset(start) and _plain_offset(end)
+            and (start is None or not start.strip()) == (end is None or not end.strip())):
+        return Fields(transcript, coder, code, values["quote"], int(start) if start and start.strip() else None,
+                      int(end) if end and end.strip() else None, memo if memo and memo.strip() else None)
+    row = CodingRow.model_validate(values)
+    return Fields(row.transcript, row.coder, row.code, row.quote, row.start, row.end, row.memo)
 
 
 @dataclass
@@ -63,6 +97,35 @@ class CodingsImport:
     codes_created: int = 0
     skipped: list[tuple[int, str]] = field(default_factory=list)
     located: dict[str, int] = field(default_factory=dict)
+
+
+def _locate(rows: list[tuple[int, Fields]], texts: dict[str, str], bad: list[tuple[int, str]],
+            progress: Progress | None, total: int) -> list[tuple[int, Fields, int, int, str]]:
+    """Spans of the rows (checked offsets, or the quote located in its text), in row order.
+
+    Rows whose span is wrong or whose quote is not found go to ``bad``. Quotes are located per
+    transcript with one ``QuoteFinder`` each.
+    """
+    spans: dict[int, tuple[int, int, str]] = {}
+    unplaced: dict[str, list[int]] = {}
+    for k, (n, row) in enumerate(rows):
+        if row.start is None:
+            unplaced.setdefault(row.transcript, []).append(k)
+        elif problem := check_span(texts[row.transcript], row.start, row.end, row.quote):
+            bad.append((n, problem))
+        else:
+            spans[k] = (row.start, row.end, "offsets")
+    done = len(spans)
+    for name, ks in unplaced.items():
+        for k, found in zip(ks, QuoteFinder(texts[name]).locate_all([rows[k][1].quote for k in ks]), strict=True):
+            if found is None:
+                bad.append((rows[k][0], f"quote not found in {name!r}"))
+            else:
+                spans[k] = (found.start, found.end, found.how)
+        done += len(ks)
+        if progress:
+            progress(done, total, name)
+    return [(n, row, *spans[k]) for k, (n, row) in enumerate(rows) if k in spans]
 
 
 def import_codings(store: Store, path: Path, *, add_coders: bool = False, skip_bad: bool = False,
@@ -80,54 +143,40 @@ def import_codings(store: Store, path: Path, *, add_coders: bool = False, skip_b
         transcript_ids = tx.transcript_ids()
         coder_ids = tx.coder_ids()
         bad: list[tuple[int, str]] = []
-        good: list[tuple[int, CodingRow, int, int]] = []
+        valid: list[tuple[int, Fields]] = []
         for n, values in enumerate(raw, start=2):
             try:
-                row = CodingRow.model_validate(values)
+                row = validate_row(values)
             except ValidationError as exc:
                 bad.append((n, _reason(exc)))
                 continue
-            text = texts.get(row.transcript)
-            if text is None:
+            if row.transcript not in texts:
                 bad.append((n, f"unknown transcript {row.transcript!r}"))
-                continue
-            if row.coder not in coder_ids and not add_coders:
+            elif row.coder not in coder_ids and not add_coders:
                 bad.append((n, f"unknown coder {row.coder!r} (use --add-coders)"))
-                continue
-            if row.start is not None:
-                problem = check_span(text, row.start, row.end, row.quote)
-                if problem:
-                    bad.append((n, problem))
-                    continue
-                start, end, how = row.start, row.end, "offsets"
             else:
-                found = locate_quote(text, row.quote)
-                if found is None:
-                    bad.append((n, f"quote not found in {row.transcript!r}"))
-                    continue
-                start, end, how = found.start, found.end, found.how
-            result.located[how] = result.located.get(how, 0) + 1
-            good.append((n, row, start, end))
-            if progress and n % 500 == 0:
-                progress(n - 1, len(raw), row.transcript)
+                valid.append((n, row))
+        good = _locate(valid, texts, bad, progress, len(raw))
         if bad and not skip_bad:
-            raise RowError(str(path), bad)
-        result.skipped = bad
-        for name in sorted({row.coder for _, row, _, _ in good} - set(coder_ids)):
+            raise RowError(str(path), sorted(bad))
+        result.skipped = sorted(bad)
+        for *_, how in good:
+            result.located[how] = result.located.get(how, 0) + 1
+        for name in sorted({row.coder for _, row, *_ in good} - set(coder_ids)):
             tx.add_coder(name)
             result.coders_added.append(name)
         coder_ids = tx.coder_ids()
         labels: dict[str, list[str]] = {}
-        for _, row, _, _ in good:
+        for _, row, *_ in good:
             labels.setdefault(row.coder, []).append(row.code)
         code_ids: dict[str, dict[str, int]] = {}
         for coder, coder_labels in labels.items():
             before = len(tx.ensure_codes(coder_ids[coder], []))
             code_ids[coder] = tx.ensure_codes(coder_ids[coder], coder_labels)
             result.codes_created += len(code_ids[coder]) - before
-        existing = tx.existing_coding_keys()
+        existing = tx.existing_coding_keys({coder_ids[coder] for coder in labels})
         inserts = []
-        for _, row, start, end in good:
+        for _, row, start, end, _how in good:
             code_id = code_ids[row.coder][label_key(row.code)]
             key = (code_id, transcript_ids[row.transcript], start, end)
             if key in existing:

@@ -7,6 +7,7 @@ holding one coder's name cannot read or change another coder's work.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import itemgetter
 
 from sqlalchemy import delete, func, select
 
@@ -44,16 +45,21 @@ class CodingsRepo(RepoBase):
 
     def ensure_codes(self, coder_id: int, labels: Iterable[str]) -> dict[str, int]:
         """Ids of a coder's codes by label key, creating the missing ones (first spelling wins)."""
-        ids = dict(self.session.execute(
-            select(m.Code.label_key, m.Code.id).where(m.Code.coder_id == coder_id)).all())
+        ids = self._code_ids(coder_id)
+        missing: dict[str, str] = {}
         for label in labels:
             key = label_key(label)
-            if key not in ids:
-                row = m.Code(coder_id=coder_id, label=" ".join(label.split()), label_key=key)
-                self.session.add(row)
-                self.session.flush()
-                ids[key] = row.id
-        return ids
+            if key not in ids and key not in missing:
+                missing[key] = " ".join(label.split())
+        if not missing:
+            return ids
+        self.session.execute(m.Code.__table__.insert(),
+                             [{"coder_id": coder_id, "label": label, "label_key": key} for key, label in missing.items()])
+        return self._code_ids(coder_id)
+
+    def _code_ids(self, coder_id: int) -> dict[str, int]:
+        return dict(self.session.execute(
+            select(m.Code.label_key, m.Code.id).where(m.Code.coder_id == coder_id)).all())
 
     def _own_code(self, coder: str, code_id: int) -> m.Code:
         row = self.session.get(m.Code, code_id)
@@ -105,16 +111,34 @@ class CodingsRepo(RepoBase):
     def transcript_ids(self) -> dict[str, int]:
         return dict(self.session.execute(select(m.Transcript.name, m.Transcript.id)).all())
 
-    def existing_coding_keys(self) -> set[tuple[int, int, int, int]]:
-        return set(self.session.execute(
-            select(m.Coding.code_id, m.Coding.transcript_id, m.Coding.start, m.Coding.end)).all())
+    def existing_coding_keys(self, coder_ids: Iterable[int] | None = None) -> set[tuple[int, int, int, int]]:
+        """(code id, transcript id, start, end) of every coding (of these coders only, if given)."""
+        q = select(m.Coding.code_id, m.Coding.transcript_id, m.Coding.start, m.Coding.end)
+        if coder_ids is not None:
+            q = q.where(m.Coding.coder_id.in_(sorted(set(coder_ids))))
+        return set(self.session.execute(q).all())
 
     def insert_codings(self, rows: list[dict]) -> None:
-        """Bulk insert codings: dicts with coder_id, code_id, transcript_id, start, end, quote, memo."""
-        if rows:
-            now = utcnow()
-            self.session.execute(m.Coding.__table__.insert(), [{**r, "created_at": now} for r in rows])
-            self.mark_in_progress({(r["coder_id"], r["transcript_id"]) for r in rows})
+        """Bulk insert codings: dicts with coder_id, code_id, transcript_id, start, end, quote, memo.
+
+        The rows go to the driver's ``executemany`` as tuples: SQLAlchemy's per-row parameter
+        handling would cost more than the insert itself on a large import.
+        """
+        if not rows:
+            return
+        connection = self.session.connection()
+        dialect = connection.dialect
+        table = m.Coding.__table__
+        created = table.c.created_at.type.bind_processor(dialect)
+        now = created(utcnow()) if created else utcnow()
+        columns = ("coder_id", "code_id", "transcript_id", "start", "end", "quote", "memo")
+        quote = dialect.identifier_preparer.quote
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        sql = (f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, (*columns, 'created_at')))}) "
+               f"VALUES ({', '.join([mark] * (len(columns) + 1))})")
+        values = itemgetter(*columns)
+        connection.exec_driver_sql(sql, [(*values(r), now) for r in rows])
+        self.mark_in_progress({(r["coder_id"], r["transcript_id"]) for r in rows})
 
     def codings(self, coder: str | None = None, transcript: str | None = None) -> list[d.Coding]:
         """Codings in text order (transcripts in import order)."""
@@ -178,10 +202,11 @@ class CodingsRepo(RepoBase):
 
     # -- status ---------------------------------------------------------------------------
     def mark_in_progress(self, pairs: set[tuple[int, int]]) -> None:
+        """Mark these (coder id, transcript id) pairs in progress where they have no status yet."""
         known = set(self.session.execute(select(m.CodingStatus.coder_id, m.CodingStatus.transcript_id)).all())
-        for coder_id, transcript_id in pairs - known:
-            self.session.add(m.CodingStatus(coder_id=coder_id, transcript_id=transcript_id, status="in progress"))
-        self.session.flush()
+        new = [{"coder_id": c, "transcript_id": t, "status": "in progress"} for c, t in sorted(pairs - known)]
+        if new:
+            self.session.execute(m.CodingStatus.__table__.insert(), new)
 
     def set_status(self, coder: str, transcript: str, status: str) -> None:
         if status not in d.STATUSES:
