@@ -367,7 +367,7 @@ def test_csv_rows_per_interview(study) -> None:
     assert [r["interview"] for r in rows] == NAMES
     assert [int(r["number"]) for r in rows] == list(range(1, 9))
     assert [int(r["cumulative"]) for r in rows] == [2, 4, 4, 5, 5, 5, 6, 6]
-    assert [r["run_ratio"] for r in rows] == ["", "", "", "", "", "0.000", "0.200", "0.200"]
+    assert [r["run_ratio"] for r in rows] == ["", "", "", "", "", "0.0", "0.2", "0.2"]
     assert rows[1]["new_codes"] == "gamma; zeta"
 
 
