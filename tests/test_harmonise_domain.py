@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
@@ -90,20 +90,39 @@ _CODINGS = st.lists(st.tuples(st.integers(0, 4), st.sampled_from(["t1", "t2"]),
                     max_size=40)
 
 
-@settings(max_examples=60, deadline=None)
+_CODER_OF = np.array([0, 0, 1, 1, 2])  # coder of each of the five code rows
+
+
+def _jaccard(a: RawCoding, b: RawCoding) -> float:
+    """Span Jaccard of two codings in one turn (0 when they do not overlap)."""
+    if (a.transcript, a.turn) != (b.transcript, b.turn):
+        return 0.0
+    inter = min(a.end, b.end) - max(a.start, b.start)
+    return inter / (max(a.end, b.end) - min(a.start, b.start)) if inter > 0 else 0.0
+
+
+@settings(max_examples=80, deadline=None)
 @given(_CODINGS)
-def test_span_overlap_sums_jaccard_over_pairs_of_codings_in_one_turn(rows) -> None:
+@example([(0, "t1", 0, 10, 0), (3, "t1", 0, 10, 0), (2, "t1", 0, 10, 0)])  # a tie: code 2 wins
+def test_span_overlap_sums_jaccard_within_a_coder_and_best_matches_across(rows) -> None:
     codings = [RawCoding(c, t, s, s + length, turn) for c, t, s, length, turn in rows]
     expected = np.zeros((5, 5))
-    for i, a in enumerate(codings):
+    for i, a in enumerate(codings):  # one coder: every overlapping pair counts
         for b in codings[i + 1:]:
-            inter = min(a.end, b.end) - max(a.start, b.start)
-            if (a.transcript, a.turn) == (b.transcript, b.turn) and inter > 0:
-                union = max(a.end, b.end) - min(a.start, b.start)
-                expected[a.code_id, b.code_id] += inter / union
-                expected[b.code_id, a.code_id] += inter / union
-    found = span_overlap(build_index(codings, {c: c for c in range(5)}))
+            if _CODER_OF[a.code_id] == _CODER_OF[b.code_id]:
+                expected[a.code_id, b.code_id] += _jaccard(a, b)
+                expected[b.code_id, a.code_id] += _jaccard(a, b)
+    for a in codings:  # across coders: each coding's best match per other coder, both ways
+        for other in set(_CODER_OF.tolist()) - {_CODER_OF[a.code_id]}:
+            matches = [(_jaccard(a, b), -b.code_id) for b in codings
+                       if _CODER_OF[b.code_id] == other and _jaccard(a, b) > 0]
+            if matches:
+                score, code = max(matches)
+                expected[a.code_id, -code] += score / 2
+                expected[-code, a.code_id] += score / 2
+    found = span_overlap(build_index(codings, {c: c for c in range(5)}), _CODER_OF)
     np.testing.assert_allclose(found, expected, atol=1e-5)
+
 
 def test_quote_overlap_links_synonyms_that_share_no_words() -> None:
     codes = [RawCode(1, "ana", "grid search"), RawCode(2, "ben", "cartesian sweep"),
@@ -263,7 +282,7 @@ def test_union_find_joins_and_lists_groups() -> None:
 
 # --- quality on the labelled fixtures --------------------------------------------------------
 
-@pytest.mark.parametrize(("variant", "floor"), [("fixture", 0.88), ("held-out", 0.95)])
+@pytest.mark.parametrize(("variant", "floor"), [("fixture", 0.89), ("held-out", 0.96)])
 def test_pairwise_f1_on_labelled_fixtures_does_not_regress(variant: str, floor: float) -> None:
     scores = quality.evaluate(quality.load_fixture(variant))
     assert scores.f1 >= floor, scores

@@ -25,8 +25,9 @@ class Tuning:
     chances, ``1 - (1 - label) * (1 - overlap) * (1 - profile) * (1 - semantic)``:
 
     - label: label similarity above ``label_floor``, stretched to [0, 1];
-    - overlap: summed span Jaccard of two coders' codings over ``overlap_prior`` plus the
-      smaller coding count (so one shared quote of two rare codes is weak evidence);
+    - overlap: summed span Jaccard of two coders' codings, each coding counting only its best
+      match among the other coder's codings (``quotes.span_overlap``), over ``overlap_prior``
+      plus the smaller coding count (so one shared quote of two rare codes is weak evidence);
     - profile: cosine of two codes' overlap rows: codes that share quotes with the same codes
       of other coders (this links one coder's own synonyms, which never overlap each other);
     - semantic: embedding cosine above ``semantic_floor``, stretched to [0, 1].
@@ -146,7 +147,7 @@ def _evidence(coder: np.ndarray, labels: list[str], index: QuoteIndex, never: np
     label = label_similarity(labels)
     miss = 1 - _rescale(label, tuning.label_floor)
 
-    quotes = span_overlap(index)
+    quotes = span_overlap(index, coder)
     counts = index.counts().astype(np.float32)
     same_coder = coder[:, None] == coder[None, :]
     overlap = np.minimum.outer(counts, counts)

@@ -23,7 +23,7 @@ _PAIR_CHUNK = 4_000_000
 
 @dataclass(frozen=True)
 class QuoteIndex:
-    """Codings as arrays sorted by code, then bucket, then start.
+    """Codings as arrays sorted by code, then bucket, start and end.
 
     ``code`` holds row numbers of the evidence matrices, ``transcript`` indexes
     ``transcripts``; ``first[c]:first[c + 1]`` slices the codings of code ``c``.
@@ -74,7 +74,7 @@ def build_index(codings: Sequence[RawCoding], position: Mapping[int, int]) -> Qu
     rank = {name: k for k, name in enumerate(names)}
     transcript = np.array([rank[name] for name in seen], dtype=np.int64)[transcript]
     bucket = _buckets(transcript, turn, start, end)
-    order = np.lexsort((start, bucket, code))
+    order = np.lexsort((end, start, bucket, code))
     first = np.searchsorted(code[order], np.arange(len(position) + 1))
     return QuoteIndex(code[order], bucket[order], start[order], end[order], transcript[order],
                       tuple(names), first)
@@ -108,13 +108,21 @@ def _buckets(transcript: np.ndarray, turn: np.ndarray, start: np.ndarray, end: n
     return np.unique(key, return_inverse=True)[1].reshape(-1)
 
 
-def span_overlap(index: QuoteIndex) -> np.ndarray:
-    """Pairwise quote evidence: the sum of span Jaccard indices over every pair of overlapping
-    codings of two codes in one bucket, as a symmetric float32 matrix over code rows (positive
-    exactly where two codes share a quote; the diagonal counts a code's own overlaps twice).
+def span_overlap(index: QuoteIndex, coder: np.ndarray) -> np.ndarray:
+    """Pairwise quote evidence as a symmetric float32 matrix over code rows (``coder`` numbers
+    the coder of each row).
+
+    - Codes of one coder: the summed span Jaccard of every pair of their codings that overlap
+      in one bucket (positive exactly where the coder applied both to the same text; the
+      diagonal counts a code's own overlaps twice).
+    - Codes of different coders: codings are aligned first, as units are between coders: each
+      coding counts only its best match among the overlapping codings of each other coder
+      (highest Jaccard, then lowest code row), so a passage that also overlaps a neighbouring
+      concept's quote gives that concept no credit. The value is the mean of the summed best
+      match Jaccard in the two directions.
 
     A sparse product done with numpy: the pairs of codings in each bucket are enumerated (in
-    chunks to bound memory) and summed into the code-by-code matrix with ``bincount``.
+    chunks of whole buckets to bound memory) and summed into the matrix with ``bincount``.
     """
     n = len(index.first) - 1
     order = np.argsort(index.bucket, kind="stable")
@@ -127,17 +135,46 @@ def span_overlap(index: QuoteIndex) -> np.ndarray:
     while lo < len(sizes):
         done = load[lo - 1] if lo else 0
         hi = max(lo + 1, int(np.searchsorted(load, done + _PAIR_CHUNK, side="right")))
-        left, right = _pairs_within(int(bounds[lo]), sizes[lo:hi])
-        left, right = order[left], order[right]
-        s1, e1, s2, e2 = index.start[left], index.end[left], index.start[right], index.end[right]
-        inter = np.minimum(e1, e2) - np.maximum(s1, s2)
-        hit = inter > 0
-        union = np.maximum(e1, e2)[hit] - np.minimum(s1, s2)[hit]
-        pair = index.code[left[hit]] * n + index.code[right[hit]]
-        weight += np.bincount(pair, inter[hit] / union, minlength=n * n)
+        first, last = int(bounds[lo]), int(bounds[hi])
+        left, right = _pairs_within(0, sizes[lo:hi])
+        cells, credit = _evidence_of_pairs(index, coder, order[first:last], left, right)
+        weight += np.bincount(cells, credit, minlength=n * n)
         lo = hi
-    one_way = weight.reshape(n, n).astype(np.float32)  # each pair of codings counted once
+    one_way = weight.reshape(n, n).astype(np.float32)
     return one_way + one_way.T
+
+
+def _evidence_of_pairs(index: QuoteIndex, coder: np.ndarray, rows: np.ndarray,
+                       left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Flat code-pair cells (``row * n + column``) and the credit to add to each, for the
+    codings ``rows`` of some whole buckets given with every pair of them once (``left`` and
+    ``right`` index ``rows``); adding the transpose of the summed cells gives the evidence
+    of ``span_overlap``."""
+    n = len(index.first) - 1
+    one, two = rows[left], rows[right]
+    s1, e1, s2, e2 = index.start[one], index.end[one], index.start[two], index.end[two]
+    inter = np.minimum(e1, e2) - np.maximum(s1, s2)
+    hit = inter > 0
+    left, right, one, two = left[hit], right[hit], one[hit], two[hit]
+    jaccard = inter[hit] / (np.maximum(e1, e2)[hit] - np.minimum(s1, s2)[hit])
+    code_one, code_two = index.code[one], index.code[two]
+    same = coder[code_one] == coder[code_two]
+    # across coders, in both directions: each coding's best match per other coder
+    across = ~same
+    coding = np.r_[left[across], right[across]]
+    partner = np.r_[code_two[across], code_one[across]]
+    score = np.r_[jaccard[across], jaccard[across]]
+    coders = int(coder.max()) + 1
+    key = coding * coders + coder[partner]
+    top = np.full(len(rows) * coders, -1.0)
+    np.maximum.at(top, key, score)
+    tied = score == top[key]
+    choice = np.full(len(top), n)  # lowest code row among the best matches (n: no match)
+    np.minimum.at(choice, key[tied], partner[tied])
+    matched = np.flatnonzero(choice < n)
+    cells = np.r_[code_one[same] * n + code_two[same],
+                  index.code[rows[matched // coders]] * n + choice[matched]]
+    return cells, np.r_[jaccard[same], top[matched] / 2]
 
 
 def _pairs_within(offset: int, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
