@@ -135,6 +135,7 @@ def test_quote_overlap_links_synonyms_that_share_no_words() -> None:
     assert group.overlap > 0.5 and group.label_similarity < 0.5
     assert group.example_quote == ("interview_01", 100, 160)
     assert suggest_groups(codes, []) == []  # the labels alone do not link them
+    assert suggest_groups(codes[:1], []) == suggest_groups([], []) == []
 
 
 def test_turnless_codings_overlap_by_characters() -> None:

@@ -164,7 +164,7 @@ def _evidence_of_pairs(index: QuoteIndex, coder: np.ndarray, rows: np.ndarray,
     coding = np.r_[left[across], right[across]]
     partner = np.r_[code_two[across], code_one[across]]
     score = np.r_[jaccard[across], jaccard[across]]
-    coders = int(coder.max()) + 1
+    coders = int(coder.max(initial=0)) + 1
     key = coding * coders + coder[partner]
     top = np.full(len(rows) * coders, -1.0)
     np.maximum.at(top, key, score)
