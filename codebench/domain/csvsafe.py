@@ -45,8 +45,8 @@ def restore_cell(value: str) -> str:
     return value[1:] if value.startswith(_QUOTE) and _needs_quote(value) else value
 
 
-def _cell(value: object) -> object:
-    """One cell as the csv module is to write it: neutralised text (``None`` is empty)."""
+def _cell(value: object) -> str:
+    """One cell as text (``None`` is empty), neutralised."""
     return neutralise_cell("" if value is None else str(value))
 
 
@@ -104,7 +104,10 @@ def _decode(data: bytes, where: str) -> str:
 
 def _row_at(prefix: str) -> int:
     """The row number of the record in progress at the end of ``prefix``."""
-    records = list(csv.reader(io.StringIO(prefix)))
+    try:
+        records = list(csv.reader(io.StringIO(prefix, newline="")))
+    except csv.Error:  # the prefix ends inside broken quoting: count lines instead
+        return prefix.count("\n") + 1
     complete = not prefix or prefix.endswith(("\n", "\r"))
     return len(records) + 1 if complete else max(len(records), 1)
 

@@ -37,6 +37,7 @@ class _Book:
     harmonised: list[HarmonisedInfo]
     codes: list[Code]
     usage: dict[int, CodeUsage]  # raw code id -> how it is used (only codes with codings)
+    harmonised_usage: dict[str, CodeUsage]  # harmonised code -> how its raw codes are used together
     category_order: list[str]
 
     def ordered(self) -> list[HarmonisedInfo]:
@@ -46,24 +47,19 @@ class _Book:
             h.category is None, position.get(h.category or "", len(position)), h.theme is None, h.theme or "",
             h.name))
 
-    def ids(self) -> dict[tuple[str, str], int]:
-        """(coder, raw label) -> raw code id."""
-        return {(c.coder, c.label): c.id for c in self.codes}
-
-
 def _read_book(store: Store, *, usage: bool = True) -> _Book:
-    """The codebook; ``usage=False`` skips reading how the codes are used (empty ``usage``)."""
+    """The codebook; ``usage=False`` skips reading how the codes are used (empty usage)."""
     return store.read(lambda tx: _Book(tx.harmonised_codes(), tx.codes(),
-                                       tx.code_usage(tx.code_placements()) if usage else {}, tx.categories()))
+                                       *(tx.code_usage(tx.code_placements()) if usage else ({}, {})),
+                                       tx.categories()))
 
 
-def _usage(usages: Sequence[CodeUsage]) -> Row:
-    """Distinct coders and transcripts, number of codings, and the first quote in text order, over the
-    codings of some raw codes."""
-    first = min(usages, key=lambda u: u.first).first_quote if usages else ""
-    return {"coders": len(frozenset().union(*(u.coders for u in usages))),
-            "transcripts": len(frozenset().union(*(u.transcripts for u in usages))),
-            "quotes": sum(u.codings for u in usages), "example_quote": " ".join(first.split())}
+def _usage(usage: CodeUsage | None) -> Row:
+    """Distinct coders and transcripts, number of codings, and the first quote in text order."""
+    if usage is None:
+        return {"coders": 0, "transcripts": 0, "quotes": 0, "example_quote": ""}
+    return {"coders": usage.coders, "transcripts": usage.transcripts, "quotes": usage.codings,
+            "example_quote": " ".join(usage.first_quote.split())}
 
 
 def _placement(h: HarmonisedInfo) -> Row:
@@ -77,19 +73,11 @@ def codebook_rows(store: Store) -> list[Row]:
     """One row per harmonised code (``CODEBOOK_COLUMNS``), then one per raw code not yet harmonised
     (empty category, theme, code; ``merged_from`` names it). Counts come from the codings."""
     book = _read_book(store)
-    ids = book.ids()
-    rows = []
-    for h in book.ordered():
-        used = [book.usage[i] for i in {ids[ref] for ref in h.raw_codes} if i in book.usage]
-        rows.append({**_placement(h), "merged_from": "; ".join(f"{coder}:{label}" for coder, label in h.raw_codes),
-                     **_usage(used)})
-    rows += [{**_UNPLACED, "merged_from": f"{c.coder}:{c.label}", **_usage(_used(book, c))}
+    rows = [{**_placement(h), "merged_from": "; ".join(f"{coder}:{label}" for coder, label in h.raw_codes),
+             **_usage(book.harmonised_usage.get(h.name))} for h in book.ordered()]
+    rows += [{**_UNPLACED, "merged_from": f"{c.coder}:{c.label}", **_usage(book.usage.get(c.id))}
              for c in book.codes if c.harmonised is None]
     return rows
-
-
-def _used(book: _Book, code: Code) -> list[CodeUsage]:
-    return [book.usage[code.id]] if code.id in book.usage else []
 
 
 def long_rows(store: Store) -> list[Row]:
@@ -113,7 +101,7 @@ def raw_rows(store: Store) -> list[Row]:
         h = placed.get(c.harmonised or "")
         rows.append({"coder": c.coder, "raw_code": c.label, "memo": c.memo or "", "code": c.harmonised or "",
                      "theme": (h.theme if h else None) or "", "category": (h.category if h else None) or "",
-                     **_usage(_used(book, c))})
+                     **_usage(book.usage.get(c.id))})
     return rows
 
 
@@ -169,16 +157,19 @@ def _quote_sheet(store: Store, codes: Sequence[str], themes: Sequence[str]) -> t
     kept = {i for i, p in placements.items()
             if not (codes or themes) or {p.raw.casefold(), (p.harmonised or "").casefold()} & wanted_codes
             or (p.theme or None) in themes}
-    placed = {i: (p.harmonised or "", p.theme or "", p.category or "") for i, p in placements.items()}
+    placed = {i: (p.raw, p.harmonised or "", p.theme or "", p.category or "") for i, p in placements.items()}
     columns = _attribute_columns(transcripts)
     attributes = {t.name: [t.attributes.get(k, "") for k in columns] for t in transcripts}
-    starts = {name: [start for start, _, _ in marks] for name, marks in turns.items()}
     rows: list[list[object]] = []
-    for coder, raw, transcript, start, end, quote, memo, code_id in records:
+    current, marks, starts = None, [], []
+    for coder, code_id, transcript, _, start, end, quote, memo in records:
         if code_id not in kept:
             continue
-        harmonised, theme, category = placed[code_id]
-        turn, speaker = _turn_at(turns.get(transcript, []), starts.get(transcript, []), start)
+        if transcript != current:  # records come transcript by transcript
+            current, marks = transcript, turns.get(transcript, [])
+            starts = [s for s, _, _ in marks]
+        turn, speaker = _turn_at(marks, starts, start)
+        raw, harmonised, theme, category = placed[code_id]
         rows.append([transcript, turn, speaker, *attributes[transcript], coder, raw, harmonised, theme, category,
                      quote, start, end, memo or ""])
     return rows, [*QUOTE_COLUMNS[:3], *columns.values(), *QUOTE_COLUMNS[3:]]

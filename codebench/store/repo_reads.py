@@ -7,7 +7,7 @@ object per coding costs more than the arithmetic. Work that only needs a few col
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -46,21 +46,19 @@ class CodePlacement:
 
 @dataclass(frozen=True, slots=True)
 class CodeUsage:
-    """How one raw code is used: how often, in which transcripts, by whom, and its first coding in text order.
-
-    ``first`` is the first coding's place in text order (transcript position, start, end, code rank),
-    comparable across codes; ``first_quote`` its quote as stored.
-    """
+    """How a code is used: its codings, in how many transcripts, by how many coders, and its first coding
+    in text order: ``first`` is that coding's place (transcript position, start, end, code rank), comparable
+    across codes, ``first_quote`` its quote as stored. Coders are counted as the coders owning the codes."""
 
     codings: int
-    transcripts: frozenset[str]
-    coders: frozenset[str]
+    transcripts: int
+    coders: int
     first: tuple[int, int, int, int]
     first_quote: str
 
 
-# (coder, raw label, transcript, start, end, quote, memo, code id) of one coding
-QuoteRecord = tuple[str, str, str, int, int, str, str | None, int]
+# (coder, code id, transcript, transcript position, start, end, quote, memo) of one coding
+QuoteRecord = tuple[str, int, str, int, int, int, str, str | None]
 # (start, index, speaker) of one turn
 TurnMark = tuple[int, int, str]
 # (coder, transcript, start, end, code id) of one coding
@@ -134,36 +132,55 @@ class ReadsRepo(RepoBase):
         )
         return [tuple(row) for row in self._rows(q)]  # type: ignore[misc]
 
-    def _positions(self) -> tuple[dict[int, tuple[str, int]], dict[int, str]]:
-        """Transcript id -> (name, position) and coder id -> name."""
-        transcripts = {i: (name, pos) for i, name, pos in self._rows(
-            select(m.Transcript.id, m.Transcript.name, m.Transcript.position))}
-        coders = {i: name for i, name in self._rows(select(m.Coder.id, m.Coder.name))}
-        return transcripts, coders
+    def code_usage(self, placements: dict[int, CodePlacement]) -> tuple[dict[int, CodeUsage], dict[str, CodeUsage]]:
+        """How each used raw code (by id) and each used harmonised code (by name) is used; codes without
+        codings are left out. ``placements`` as ``code_placements`` gives them. Counting is left to the
+        database; of the quotes only the first of each code is read."""
+        firsts = self._first_codings(placements)
+        quotes = self._quotes([coding_id for _, coding_id in firsts.values()])
+        raw = {code_id: CodeUsage(int(n), int(transcripts), 1, firsts[code_id][0], quotes[firsts[code_id][1]])
+               for code_id, n, transcripts in self._rows(
+                   select(m.Coding.code_id, func.count(), func.count(m.Coding.transcript_id.distinct()))
+                   .group_by(m.Coding.code_id))}
+        first_of: dict[str, tuple[tuple[int, int, int, int], int]] = {}
+        for code_id, (place, coding_id) in firsts.items():
+            name = placements[code_id].harmonised
+            if name is not None and (name not in first_of or place < first_of[name][0]):
+                first_of[name] = (place, coding_id)
+        harmonised = (
+            select(m.HarmonisedCode.name, func.count(), func.count(m.Coding.transcript_id.distinct()),
+                   func.count(m.Code.coder_id.distinct()))
+            .select_from(m.Coding)
+            .join(m.Code, m.Code.id == m.Coding.code_id)
+            .join(m.HarmonisedCode, m.HarmonisedCode.id == m.Code.harmonised_code_id)
+            .group_by(m.HarmonisedCode.id, m.HarmonisedCode.name)
+        )
+        by_name = {name: CodeUsage(int(n), int(transcripts), int(coders), first_of[name][0],
+                                   quotes[first_of[name][1]])
+                   for name, n, transcripts, coders in self._rows(harmonised)}
+        return raw, by_name
 
-    def code_usage(self, placements: dict[int, CodePlacement]) -> dict[int, CodeUsage]:
-        """How each used raw code is used (codes without codings are left out); ``placements`` as
-        ``code_placements`` gives them. Reads the codings' positions, then only the first quotes."""
-        transcripts, coders = self._positions()
-        codings: Counter[int] = Counter()
-        where: dict[int, set[str]] = defaultdict(set)
-        who: dict[int, set[str]] = defaultdict(set)
-        first: dict[int, tuple[tuple[int, int, int, int], int]] = {}
-        q = select(m.Coding.id, m.Coding.code_id, m.Coding.transcript_id, m.Coding.coder_id, m.Coding.start,
-                   m.Coding.end)
-        for coding_id, code_id, transcript_id, coder_id, start, end in self._rows(q):
-            name, position = transcripts[transcript_id]
-            codings[code_id] += 1
-            where[code_id].add(name)
-            who[code_id].add(coders[coder_id])
+    def _first_codings(self, placements: dict[int, CodePlacement]) -> dict[int, tuple[tuple[int, int, int, int], int]]:
+        """Raw code id -> (place in text order, coding id) of its first coding: among the codings in the
+        code's first transcript, the one with the lowest (start, end)."""
+        first_position = (
+            select(m.Coding.code_id, func.min(m.Transcript.position).label("position"))
+            .join(m.Transcript, m.Transcript.id == m.Coding.transcript_id)
+            .group_by(m.Coding.code_id)
+            .subquery()
+        )
+        q = (
+            select(m.Coding.code_id, m.Transcript.position, m.Coding.start, m.Coding.end, m.Coding.id)
+            .join(m.Transcript, m.Transcript.id == m.Coding.transcript_id)
+            .join(first_position, (first_position.c.code_id == m.Coding.code_id)
+                  & (first_position.c.position == m.Transcript.position))
+        )
+        firsts: dict[int, tuple[tuple[int, int, int, int], int]] = {}
+        for code_id, position, start, end, coding_id in self._rows(q):
             place = (position, start, end, placements[code_id].rank)
-            known = first.get(code_id)
-            if known is None or place < known[0]:
-                first[code_id] = (place, coding_id)
-        quotes = self._quotes([coding_id for _, coding_id in first.values()])
-        return {code_id: CodeUsage(codings[code_id], frozenset(where[code_id]), frozenset(who[code_id]), place,
-                                   quotes[coding_id])
-                for code_id, (place, coding_id) in first.items()}
+            if code_id not in firsts or place < firsts[code_id][0]:
+                firsts[code_id] = (place, coding_id)
+        return firsts
 
     def _quotes(self, coding_ids: Sequence[int]) -> dict[int, str]:
         out: dict[int, str] = {}
@@ -174,14 +191,14 @@ class ReadsRepo(RepoBase):
     def quote_records(self, placements: dict[int, CodePlacement]) -> list[QuoteRecord]:
         """Every coding with its quote and memo, in text order (transcript position, start, end, coder,
         code label), the order ``codings()`` gives; ``placements`` as ``code_placements`` gives them."""
-        transcripts, coders = self._positions()
-        q = select(m.Coding.coder_id, m.Coding.code_id, m.Coding.transcript_id, m.Coding.start, m.Coding.end,
-                   m.Coding.quote, m.Coding.memo)
+        q = (select(m.Coder.name, m.Coding.code_id, m.Transcript.name, m.Transcript.position, m.Coding.start,
+                    m.Coding.end, m.Coding.quote, m.Coding.memo)
+             .join(m.Transcript, m.Transcript.id == m.Coding.transcript_id)
+             .join(m.Coder, m.Coder.id == m.Coding.coder_id))
+        rank = {code_id: p.rank for code_id, p in placements.items()}
         rows = self._rows(q)
-        rows.sort(key=lambda r: (transcripts[r[2]][1], r[3], r[4], placements[r[1]].rank))
-        return [(coders[coder_id], placements[code_id].raw, transcripts[transcript_id][0], start, end, quote, memo,
-                 code_id)
-                for coder_id, code_id, transcript_id, start, end, quote, memo in rows]
+        rows.sort(key=lambda r: (r[3], r[4], r[5], rank[r[1]]))
+        return rows
 
     def turn_marks(self) -> dict[str, list[TurnMark]]:
         """(start, index, speaker) of every turn, by transcript name, in turn order."""
