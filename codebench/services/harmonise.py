@@ -274,10 +274,10 @@ def suggest(store: Store, *, threshold: float = DEFAULT_THRESHOLD) -> list[Sugge
     """Groups of raw codes that probably mean the same thing, best first (decisions are remembered)."""
 
     def gather(tx):  # noqa: ANN001, ANN202
-        turns = {name: [t.start for t in ts] for name, ts in tx.all_turns().items()}
+        turns = {name: [start for start, _, _ in marks] for name, marks in tx.turn_marks().items()}
         texts = tx.all_texts()
-        codings = [RawCoding(c.code_id, c.transcript, c.start, c.end, _turn_index(turns.get(c.transcript, [0]), c.start))
-                   for c in tx.codings()]
+        codings = [RawCoding(code_id, name, start, end, _turn_index(turns.get(name, [0]), start))
+                   for _, name, start, end, code_id in tx.coding_spans()]  # spans only, no quote text
         codes = [RawCode(c.id, c.coder, c.label) for c in tx.codes()]
         return (codes, codings, texts, tx.never_merge_pairs(), tx.merged_groups(), dict(tx.setting(GLOSSARY_KEY, {})))
 
