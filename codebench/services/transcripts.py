@@ -52,6 +52,14 @@ def read_transcript(path: Path) -> ParsedTranscript:
     return parse_transcript(path.read_bytes(), path.name)
 
 
+def first_names(hashes: dict[str, str]) -> dict[str, str]:
+    """The first transcript name (in ``hashes``' order) of each content hash."""
+    names: dict[str, str] = {}
+    for name, digest in hashes.items():
+        names.setdefault(digest, name)
+    return names
+
+
 def import_transcripts(store: Store, paths: list[Path], *, name: str | None = None, replace: bool = False,
                        progress: Progress | None = None) -> list[ImportOutcome]:
     """Parse every file first, then store them all in one transaction: a failure stores nothing."""
@@ -70,30 +78,35 @@ def import_transcripts(store: Store, paths: list[Path], *, name: str | None = No
             progress(i + 1, len(files), tname)
 
     def store_all(tx) -> list[ImportOutcome]:  # noqa: ANN001 - Tx
+        hashes = tx.transcript_hashes()  # in import order: the first name of a content is its twin
+        names_by_hash = first_names(hashes)
         outcomes = []
         for tname, path, doc in parsed:
             digest = content_hash(doc.text)
-            existing = tx.transcript_by_name(tname)
             status = "imported"
-            if existing is not None:
-                old_hash, n_codings = existing
-                if old_hash == digest:
+            if tname in hashes:
+                if hashes[tname] == digest:
                     outcomes.append(ImportOutcome(tname, str(path), "unchanged", len(doc.turns), doc.warnings))
                     continue
                 if not replace:
                     raise ConflictError(
                         f"a transcript named {tname!r} with other content exists (use --replace)", where=str(path))
+                _, n_codings = tx.transcript_by_name(tname)
                 if n_codings:
                     raise ConflictError(f"transcript {tname!r} has {n_codings} codings and cannot be replaced",
                                         where=str(path))
                 tx.replace_transcript(tname, doc, digest, str(path))
                 status = "replaced"
+            elif digest in names_by_hash:
+                twin = names_by_hash[digest]
+                outcomes.append(ImportOutcome(tname, str(path), "unchanged", len(doc.turns), doc.warnings, twin))
+                continue
             else:
-                twin = tx.transcript_name_by_hash(digest)
-                if twin is not None:
-                    outcomes.append(ImportOutcome(tname, str(path), "unchanged", len(doc.turns), doc.warnings, twin))
-                    continue
                 tx.add_transcript(tname, doc, digest, str(path))
+            hashes[tname] = digest
+            if status == "replaced":  # its old content may have been another file's twin
+                names_by_hash = first_names(hashes)
+            names_by_hash.setdefault(digest, tname)
             outcomes.append(ImportOutcome(tname, str(path), status, len(doc.turns), doc.warnings))
         return outcomes
 

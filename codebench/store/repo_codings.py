@@ -16,6 +16,7 @@ from codebench.domain.errors import ConflictError, InputError, NotFoundError
 from codebench.store import models as m
 from codebench.store.models import utcnow
 from codebench.store.repo_base import RepoBase
+from codebench.store.repo_transcripts import driver_value, insert_rows
 
 
 def label_key(label: str) -> str:
@@ -127,17 +128,10 @@ class CodingsRepo(RepoBase):
         if not rows:
             return
         connection = self.session.connection()
-        dialect = connection.dialect
-        table = m.Coding.__table__
-        created = table.c.created_at.type.bind_processor(dialect)
-        now = created(utcnow()) if created else utcnow()
+        now = driver_value(connection, m.Coding.__table__.c.created_at, utcnow())
         columns = ("coder_id", "code_id", "transcript_id", "start", "end", "quote", "memo")
-        quote = dialect.identifier_preparer.quote
-        mark = "?" if dialect.paramstyle == "qmark" else "%s"
-        sql = (f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, (*columns, 'created_at')))}) "
-               f"VALUES ({', '.join([mark] * (len(columns) + 1))})")
         values = itemgetter(*columns)
-        connection.exec_driver_sql(sql, [(*values(r), now) for r in rows])
+        insert_rows(connection, m.Coding.__table__, (*columns, "created_at"), [(*values(r), now) for r in rows])
         self.mark_in_progress({(r["coder_id"], r["transcript_id"]) for r in rows})
 
     def codings(self, coder: str | None = None, transcript: str | None = None) -> list[d.Coding]:

@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from collections.abc import Sequence
+
+from sqlalchemy import Column, Connection, Table, delete, func, select
 
 from codebench.domain import model as d
 from codebench.domain.errors import ConflictError
 from codebench.store import models as m
 from codebench.store.repo_base import RepoBase
+
+
+def insert_rows(connection: Connection, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
+    """Insert ``rows`` (tuples of values for ``columns``) with the driver's own ``executemany``.
+
+    SQLAlchemy's per-row parameter handling costs more than the insert itself on tens of
+    thousands of rows, so the values must already be what the driver takes (ints, floats, text,
+    None; see ``driver_value``). Works with any driver whose paramstyle is qmark or (py)format.
+    """
+    if not rows:
+        return
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
+    mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}[dialect.paramstyle]
+    connection.exec_driver_sql(
+        f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) VALUES ({', '.join([mark] * len(columns))})",
+        rows,
+    )
+
+
+def driver_value(connection: Connection, column: Column, value: object) -> object:
+    """``value`` as SQLAlchemy would hand it to the driver for ``column`` (e.g. a SQLite datetime)."""
+    process = column.type.bind_processor(connection.dialect)
+    return process(value) if process else value
 
 
 class TranscriptsRepo(RepoBase):
@@ -43,16 +69,19 @@ class TranscriptsRepo(RepoBase):
             select(m.Transcript.name).where(m.Transcript.content_hash == content_hash).limit(1)
         )
 
+    def transcript_hashes(self) -> dict[str, str]:
+        """Content hash by transcript name, in the order the transcripts were added."""
+        return dict(self.session.execute(
+            select(m.Transcript.name, m.Transcript.content_hash).order_by(m.Transcript.id)).all())
+
     def add_transcript(self, name: str, parsed: d.ParsedTranscript, content_hash: str,
                        source_path: str | None) -> None:
         position = (self.session.scalar(select(func.max(m.Transcript.position))) or 0) + 1
-        row = m.Transcript(
-            name=name, position=position, content_hash=content_hash, text=parsed.text,
-            source_format=parsed.source_format, source_path=source_path,
-        )
-        self.session.add(row)
-        self.session.flush()
-        self._add_turns(row.id, parsed.turns)
+        transcript_id = self.session.execute(m.Transcript.__table__.insert().returning(m.Transcript.id), {
+            "name": name, "position": position, "content_hash": content_hash, "text": parsed.text,
+            "source_format": parsed.source_format, "source_path": source_path,
+        }).scalar_one()
+        self._add_turns(transcript_id, parsed.turns)
 
     def replace_transcript(self, name: str, parsed: d.ParsedTranscript, content_hash: str,
                            source_path: str | None) -> None:
@@ -65,17 +94,10 @@ class TranscriptsRepo(RepoBase):
         self._add_turns(row.id, parsed.turns)
 
     def _add_turns(self, transcript_id: int, turns: tuple[d.ParsedTurn, ...]) -> None:
-        if not turns:
-            return
-        self.session.execute(
-            m.Turn.__table__.insert(),
-            [
-                {"transcript_id": transcript_id, "idx": i, "speaker": t.speaker, "start": t.start,
-                 "speech_start": t.speech_start, "end": t.end, "start_time": t.start_time,
-                 "end_time": t.end_time}
-                for i, t in enumerate(turns)
-            ],
-        )
+        insert_rows(self.session.connection(), m.Turn.__table__,
+                    ("transcript_id", "idx", "speaker", "start", "speech_start", "end", "start_time", "end_time"),
+                    [(transcript_id, i, t.speaker, t.start, t.speech_start, t.end, t.start_time, t.end_time)
+                     for i, t in enumerate(turns)])
 
     def transcripts(self) -> list[d.TranscriptInfo]:
         """Every transcript in import order, with its participant attributes."""
