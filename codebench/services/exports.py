@@ -124,12 +124,12 @@ def export_codebook(store: Store, dest: Path, *, level: str = "harmonised", long
 
 # -- the quotes sheet ----------------------------------------------------------------------------------
 
-def _turn_at(marks: Sequence[TurnMark], starts: Sequence[int], position: int) -> tuple[int | str, str]:
-    """(1-based turn number, speaker) of the turn holding ``position``; empty cells without turns."""
+def _turn_cells(marks: Sequence[TurnMark]) -> tuple[list[int], list[tuple[int | str, str]]]:
+    """Turn starts and the (1-based turn number, speaker) cells of a transcript's turns; a transcript
+    without turns has one empty pair, whatever the position."""
     if not marks:
-        return "", ""
-    _, idx, speaker = marks[max(bisect_right(starts, position) - 1, 0)]
-    return idx + 1, speaker
+        return [0], [("", "")]
+    return [start for start, _, _ in marks], [(idx + 1, speaker) for _, idx, speaker in marks]
 
 
 def _attribute_columns(transcripts: Sequence[TranscriptInfo]) -> dict[str, str]:
@@ -161,14 +161,15 @@ def _quote_sheet(store: Store, codes: Sequence[str], themes: Sequence[str]) -> t
     columns = _attribute_columns(transcripts)
     attributes = {t.name: [t.attributes.get(k, "") for k in columns] for t in transcripts}
     rows: list[list[object]] = []
-    current, marks, starts = None, [], []
+    current: str | None = None
+    starts, cells = _turn_cells([])
     for coder, code_id, transcript, _, start, end, quote, memo in records:
         if code_id not in kept:
             continue
         if transcript != current:  # records come transcript by transcript
-            current, marks = transcript, turns.get(transcript, [])
-            starts = [s for s, _, _ in marks]
-        turn, speaker = _turn_at(marks, starts, start)
+            current, starts, cells = transcript, *_turn_cells(turns.get(transcript, []))
+        at = bisect_right(starts, start) - 1
+        turn, speaker = cells[at if at > 0 else 0]
         raw, harmonised, theme, category = placed[code_id]
         rows.append([transcript, turn, speaker, *attributes[transcript], coder, raw, harmonised, theme, category,
                      quote, start, end, memo or ""])
