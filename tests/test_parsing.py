@@ -398,3 +398,114 @@ def test_fuzzed_docx_paragraphs(paragraphs: list[str]) -> None:
         assert error.message == "empty file"
         return
     assert_invariants(parsed)
+
+
+# --- the fast readers give what the libraries give ----------------------------------------
+
+from codebench.domain.parsing import captions, encoding, labels, word  # noqa: E402
+
+
+def library_docx_text(data: bytes) -> str:
+    return "\n".join(paragraph.text for paragraph in docx.Document(io.BytesIO(data)).paragraphs)
+
+
+def rich_docx_bytes() -> bytes:
+    """Runs with tabs, line/page breaks, a table, blank and preserved-space runs."""
+    document = docx.Document()
+    document.add_paragraph("Host:\tWelcome back.")
+    paragraph = document.add_paragraph("Ilse: first line")
+    paragraph.add_run().add_break()
+    paragraph.add_run("second line ")
+    paragraph.add_run().add_break(docx.enum.text.WD_BREAK.PAGE)
+    paragraph.add_run(" after the page break")
+    document.add_table(rows=1, cols=1).cell(0, 0).text = "a cell is not a body paragraph"
+    document.add_paragraph("")
+    document.add_paragraph("   ")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def docx_samples() -> list[Path]:
+    folders = [REAL, Path(__file__).parent.parent / "sample_transcripts", Path(__file__).parent / "fixtures"]
+    return sorted(p for folder in folders if folder.is_dir() for p in folder.rglob("*.docx"))
+
+
+@pytest.mark.parametrize("path", docx_samples(), ids=lambda p: p.name)
+def test_docx_xml_reader_matches_python_docx_on_every_sample(path: Path) -> None:
+    data = path.read_bytes()
+    assert word._plain_docx_text(data) == library_docx_text(data)
+
+
+def test_docx_xml_reader_matches_python_docx_on_runs_breaks_and_tables() -> None:
+    data = rich_docx_bytes()
+    assert word._plain_docx_text(data) == library_docx_text(data)
+    assert "first line\nsecond line  after the page break" in word._plain_docx_text(data)  # a page break adds nothing
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=40), min_size=1, max_size=6))
+def test_docx_xml_reader_matches_python_docx_on_fuzzed_paragraphs(paragraphs: list[str]) -> None:
+    data = docx_bytes(paragraphs)
+    assert word._plain_docx_text(data) == library_docx_text(data)
+
+
+def vtt_samples() -> list[Path]:
+    folders = [REAL, FIXTURES, Path(__file__).parent.parent / "sample_transcripts"]
+    return sorted(p for folder in folders if folder.is_dir() for p in folder.glob("*.vtt"))
+
+
+def assert_plain_vtt_matches_webvtt(text: str) -> None:
+    fast = captions._plain_vtt(text)
+    if fast is not None:
+        assert fast == captions._webvtt_captions(text, "vtt", "x.vtt")
+
+
+@pytest.mark.parametrize("path", vtt_samples(), ids=lambda p: p.name)
+def test_plain_vtt_reader_matches_webvtt_py_on_every_sample(path: Path) -> None:
+    text = normalise_text(decode_bytes(path.read_bytes(), path.name)[0])
+    assert_plain_vtt_matches_webvtt(text)
+
+
+def test_plain_vtt_reader_reads_a_plain_file_and_leaves_the_rest() -> None:
+    plain = "WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.500\n<v Ana>Hello &amp; <b>welcome</b>\nsecond line\n\n\n"
+    plain += "01:00:03.000 --> 01:00:04.000\nNoor: thanks\n"
+    assert [c.text for c in captions._plain_vtt(plain)] == ["Hello &amp; welcome\nsecond line", "Noor: thanks"]
+    assert_plain_vtt_matches_webvtt(plain)
+    for unusual in ("WEBVTT\n\nNOTE a note\n\n00:01.000 --> 00:02.000\nhi\n",
+                    "WEBVTT\n\n00:00:01.000 --> 00:00:02.000 align:start\nhi\n",
+                    "WEBVTT\n\n0:0:1.0 --> 0:0:2.0\nhi\n",
+                    "WEBVTT\nKind: captions\n\n00:00:01.000 --> 00:00:02.000\nhi\n"):
+        assert captions._plain_vtt(unusual) is None
+
+
+cue_line = st.sampled_from(["<v Ana>Hi there", "Noor: yes", "plain words", "<i>tagged</i> text", "a &lt; b",
+                            "<v.loud Teo Li>Loud", "  ", "x --> y", "NOTE", "<c.red>red", "<v>empty voice"])
+timing = st.sampled_from(["00:00:01.000 --> 00:00:02.000", "00:01.500 --> 00:02.000", "10:59:59.999 --> 11:00:00.000",
+                          "00:00:61.000 --> 00:01:02.000", "00:00:01.000 --> 00:00:02.000 line:0", "00:00:01.0 --> 00:00:02.0"])
+cue_block = st.tuples(st.sampled_from(["", "7\n", "intro\n"]), timing, st.lists(cue_line, max_size=3)).map(
+    lambda parts: parts[0] + parts[1] + "".join("\n" + line for line in parts[2]))
+
+
+@settings(max_examples=300)
+@given(st.sampled_from(["WEBVTT", "WEBVTT - a title", "WEBVTT\nKind: captions"]), st.lists(cue_block, max_size=6),
+       st.sampled_from(["\n\n", "\n\n\n"]))
+def test_plain_vtt_reader_matches_webvtt_py_on_generated_files(header: str, blocks: list[str], gap: str) -> None:
+    assert_plain_vtt_matches_webvtt(header + gap + gap.join(blocks) + "\n")
+
+
+@given(st.text(max_size=200))
+def test_control_count_on_ascii_matches_the_pattern(text: str) -> None:
+    assert encoding._control_count(text) == len(encoding._CONTROL.findall(text))
+
+
+@settings(max_examples=200)
+@given(st.lists(st.sampled_from(["Ana: hi", "  [00:01] Noor: yes", "**Teo:** ok", "[Li] fine", "int: a", "int: b",
+                                 "I think: yes", "", "\n", "[laughs] no", "Dr. Who: x"]), max_size=12))
+def test_label_search_after_line_breaks_matches_the_multiline_pattern(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    whole = re.compile("^" + labels._LABEL_BODY, re.MULTILINE)
+    expected = [m.start("label") for m in whole.finditer(text)]
+    first = labels._LABEL.match(text)
+    found = ([first.start("label")] if first else []) + [m.start("label") for m in labels._LABEL_AFTER_BREAK.finditer(text)]
+    assert found == expected

@@ -10,6 +10,7 @@ from codebench.domain.errors import InputError
 
 # Control characters that never occur in a text transcript (tab, LF, VT, FF, CR are allowed).
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_ASCII_CONTROL = bytes([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])  # the ASCII part of _CONTROL
 # Above this share of control characters a decoded file is taken to be binary.
 _MAX_CONTROL_SHARE = 0.02
 _BINARY = "binary file, not a transcript"
@@ -43,9 +44,17 @@ def decode_bytes(data: bytes, filename: str) -> tuple[str, list[str]]:
             warnings.append(f"{filename}: not valid UTF-8, read as Windows-1252 (cp1252)")
     if not text.lstrip("\ufeff").strip():
         raise InputError("empty file", where=filename)
-    if len(_CONTROL.findall(text)) > _MAX_CONTROL_SHARE * len(text):
+    if _control_count(text) > _MAX_CONTROL_SHARE * len(text):
         raise InputError(_BINARY, where=filename)
     return text, warnings
+
+
+def _control_count(text: str) -> int:
+    """How many characters of ``text`` match ``_CONTROL`` (counted on bytes for ASCII text)."""
+    if text.isascii():
+        data = text.encode("ascii")
+        return len(data) - len(data.translate(None, _ASCII_CONTROL))
+    return len(_CONTROL.findall(text))
 
 
 def _strict(data: bytes, encoding: str, filename: str) -> str:

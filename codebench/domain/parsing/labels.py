@@ -24,6 +24,8 @@ after it, or at the start of a paragraph turn stays in the text; its time become
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -32,12 +34,13 @@ from codebench.domain.model import ParsedTurn
 
 _TIME = r"\\?[\[(][ \t]*(?:(\d{1,2}):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?[ \t]*\\?[\])]"
 _NAME = r"[^\W\d_][\w'’.\-]*(?:[ \t]+[\w'’.\-()]+){0,4}"
-_LABEL = re.compile(
-    rf"^[ \t]*(?P<label>(?P<lead>{_TIME}[ \t]+)?"
+_LABEL_BODY = (
+    rf"[ \t]*(?P<label>(?P<lead>{_TIME}[ \t]+)?"
     rf"(?:\*\*(?P<bold>{_NAME})(?::\*\*|\*\*:)|\[(?P<bracket>{_NAME})\]:?|(?P<plain>{_NAME}):))"
-    r"(?=\s|$)",
-    re.MULTILINE,
+    r"(?=\s|$)"
 )
+_LABEL = re.compile(_LABEL_BODY, re.MULTILINE)  # a label at the start of the text
+_LABEL_AFTER_BREAK = re.compile("\n" + _LABEL_BODY, re.MULTILINE)  # the literal "\n" makes the search fast
 _TIMESTAMP = re.compile(_TIME)
 _SPACE = re.compile(r"\s*")
 _ABBREVIATION = re.compile(r"[^\W\d_]{1,3}\.")
@@ -66,7 +69,8 @@ class Label:
 def find_labels(text: str) -> list[Label]:
     """Return the accepted speaker labels of ``text`` in text order (see the module doc)."""
     candidates: list[tuple[Label, bool]] = []
-    for match in _LABEL.finditer(text):
+    first = _LABEL.match(text)
+    for match in itertools.chain([first] if first else [], _LABEL_AFTER_BREAK.finditer(text)):
         name = match["bold"] or match["bracket"] or match["plain"]
         if not _plausible_name(name):
             continue
@@ -135,6 +139,7 @@ def _turn(text: str, speaker: str, start: int, after: int, limit: int, time: flo
     return ParsedTurn(speaker=speaker, start=start, speech_start=speech, end=end, start_time=time)
 
 
+@functools.lru_cache(maxsize=4096)
 def _plausible_name(name: str) -> bool:
     return (
         len(name) <= _MAX_NAME_CHARS
@@ -143,6 +148,7 @@ def _plausible_name(name: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def _capitalised(name: str) -> bool:
     """True when every word starts with a capital or digit (name particles excepted)."""
     initials = [word.lstrip("(")[:1] for word in name.split() if word.casefold() not in _PARTICLES]
