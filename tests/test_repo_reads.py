@@ -8,6 +8,7 @@ database's ordering of coder names (which differs between code-point and locale 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,12 +16,13 @@ from _exports_study import build_study
 from conftest import Cli
 
 from codebench.services.project import open_project
+from codebench.store.repo_reads import CodeUsage
 from codebench.store.store import Store
 from codebench.store.tx import Tx
 
 
 @pytest.fixture
-def store(any_cli: Cli, tmp_path: Path) -> Store:
+def store(any_cli: Cli, tmp_path: Path) -> Iterator[Store]:
     """The export study plus a coder "Zoe" who codes the same spans as ana (an upper-case name sorts
     before "ana" by code point, after it in most locales)."""
     build_study(any_cli, tmp_path)
@@ -61,7 +63,7 @@ def test_code_usage_matches_the_codings(store: Store) -> None:
             groups[harmonised_of[c.code_id]].append(c)
     expected = {key: (len(cs), len({c.transcript for c in cs}), len({c.coder for c in cs}), cs[0].quote)
                 for key, cs in groups.items()}
-    got = {**{i: u for i, u in raw.items()}, **harmonised}
+    got: dict[object, CodeUsage] = {**raw, **harmonised}
     assert {key: (u.codings, u.transcripts, u.coders, u.first_quote) for key, u in got.items()} == expected
     assert set(harmonised) == {h for h in harmonised_of.values() if h is not None}
 

@@ -239,7 +239,7 @@ def _prepare(
                 tx.coding_spans(), tx.observed(), tx.all_texts(), tx.all_turns())
 
     all_transcripts, all_coders, placements, spans, observed, texts, turns = store.read(read)
-    used = {placements[code_id] for *_, code_id in spans}
+    used = [placements[code_id] for code_id in {span[4] for span in spans}]
     chosen_level: Level = level or ("harmonised" if any(p.harmonised for p in used) else "raw")
     names = _chosen("transcript", transcripts, all_transcripts)
     chosen_names = set(names)

@@ -25,8 +25,8 @@ _IN_CHUNK = 500  # ids per IN (...) list, well under every backend's parameter l
 class CodePlacement:
     """A raw code with the harmonised code, theme and category it reaches (None where not placed yet).
 
-    ``rank`` is the code's place in the project's code order (coder name, then case-folded label), the
-    order the database sorts codings of the same span in.
+    ``rank`` is the code's place in the database's order of codes (coder name, then case-folded label),
+    which ``codings()`` uses to order codings of the same span.
     """
 
     id: int
@@ -65,21 +65,6 @@ TurnMark = tuple[int, int, str]
 SpanRecord = tuple[str, str, int, int, int]
 
 
-def _analysis_query() -> Select[Any]:
-    return (
-        select(m.Coder.name, m.Transcript.name, m.Coding.start, m.Coding.end, m.Code.label,
-               m.HarmonisedCode.name, m.Theme.name, m.Category.name)
-        .select_from(m.Coding)
-        .join(m.Coder, m.Coder.id == m.Coding.coder_id)
-        .join(m.Transcript, m.Transcript.id == m.Coding.transcript_id)
-        .join(m.Code, m.Code.id == m.Coding.code_id)
-        .outerjoin(m.HarmonisedCode, m.HarmonisedCode.id == m.Code.harmonised_code_id)
-        .outerjoin(m.Theme, m.Theme.id == m.HarmonisedCode.theme_id)
-        .outerjoin(m.Category, m.Category.id == m.Theme.category_id)
-        .order_by(m.Transcript.position, m.Coding.start, m.Coding.end)
-    )
-
-
 def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
     for at in range(0, len(ids), _IN_CHUNK):
         yield ids[at:at + _IN_CHUNK]
@@ -92,7 +77,19 @@ class ReadsRepo(RepoBase):
 
     def analysis_codings(self) -> list[AnalysisCoding]:
         """Every coding with its raw label, harmonised code, theme and category, in text order (one query)."""
-        return [AnalysisCoding(*row) for row in self._rows(_analysis_query())]
+        q = (
+            select(m.Coder.name, m.Transcript.name, m.Coding.start, m.Coding.end, m.Code.label,
+                   m.HarmonisedCode.name, m.Theme.name, m.Category.name)
+            .select_from(m.Coding)
+            .join(m.Coder, m.Coder.id == m.Coding.coder_id)
+            .join(m.Transcript, m.Transcript.id == m.Coding.transcript_id)
+            .join(m.Code, m.Code.id == m.Coding.code_id)
+            .outerjoin(m.HarmonisedCode, m.HarmonisedCode.id == m.Code.harmonised_code_id)
+            .outerjoin(m.Theme, m.Theme.id == m.HarmonisedCode.theme_id)
+            .outerjoin(m.Category, m.Category.id == m.Theme.category_id)
+            .order_by(m.Transcript.position, m.Coding.start, m.Coding.end)
+        )
+        return [AnalysisCoding(*row) for row in self._rows(q)]
 
     def code_placements(self) -> dict[int, CodePlacement]:
         """Every raw code by id, with its harmonised code, theme, category and rank in code order."""
@@ -130,7 +127,7 @@ class ReadsRepo(RepoBase):
             .join(m.Transcript, m.Transcript.id == m.Coding.transcript_id)
             .order_by(m.Transcript.position, m.Coding.start, m.Coding.end)
         )
-        return [tuple(row) for row in self._rows(q)]  # type: ignore[misc]
+        return self._rows(q)
 
     def code_usage(self, placements: dict[int, CodePlacement]) -> tuple[dict[int, CodeUsage], dict[str, CodeUsage]]:
         """How each used raw code (by id) and each used harmonised code (by name) is used; codes without
