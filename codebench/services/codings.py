@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -12,7 +14,7 @@ from pydantic import BaseModel, ValidationError, field_validator, model_validato
 from codebench.domain.csvsafe import read_csv_rows, write_csv
 from codebench.domain.errors import InputError, RowError
 from codebench.domain.model import Coding, StatusCell
-from codebench.domain.quotes import QuoteFinder, check_span
+from codebench.domain.quotes import Located, QuoteFinder, check_span
 from codebench.store.repo_codings import label_key
 from codebench.store.store import Store
 
@@ -100,13 +102,13 @@ class CodingsImport:
 
 
 def _locate(rows: list[tuple[int, Fields]], texts: dict[str, str], bad: list[tuple[int, str]],
-            progress: Progress | None, total: int) -> list[tuple[int, Fields, int, int, str]]:
+            progress: Progress | None, total: int) -> list[tuple[int, Fields, Located]]:
     """Spans of the rows (checked offsets, or the quote located in its text), in row order.
 
     Rows whose span is wrong or whose quote is not found go to ``bad``. Quotes are located per
     transcript with one ``QuoteFinder`` each.
     """
-    spans: dict[int, tuple[int, int, str]] = {}
+    spans: list[Located | None] = [None] * len(rows)
     unplaced: dict[str, list[int]] = {}
     for k, (n, row) in enumerate(rows):
         if row.start is None:
@@ -114,23 +116,45 @@ def _locate(rows: list[tuple[int, Fields]], texts: dict[str, str], bad: list[tup
         elif problem := check_span(texts[row.transcript], row.start, row.end, row.quote):
             bad.append((n, problem))
         else:
-            spans[k] = (row.start, row.end, "offsets")
-    done = len(spans)
+            spans[k] = Located(row.start, row.end, "offsets")
+    done = len(rows) - sum(map(len, unplaced.values()))
     for name, ks in unplaced.items():
         for k, found in zip(ks, QuoteFinder(texts[name]).locate_all([rows[k][1].quote for k in ks]), strict=True):
             if found is None:
                 bad.append((rows[k][0], f"quote not found in {name!r}"))
-            else:
-                spans[k] = (found.start, found.end, found.how)
+            spans[k] = found
         done += len(ks)
         if progress:
             progress(done, total, name)
-    return [(n, row, *spans[k]) for k, (n, row) in enumerate(rows) if k in spans]
+    return [(n, row, span) for (n, row), span in zip(rows, spans, strict=True) if span is not None]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a bulk import, then restore it.
+
+    An import holds a few acyclic objects per row (CSV dicts, fields, spans, insert rows) until
+    it ends; the collector would traverse them again and again as they pile up, which costs about
+    a quarter of a 100,000-row import. Reference counting still frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def import_codings(store: Store, path: Path, *, add_coders: bool = False, skip_bad: bool = False,
                    progress: Progress | None = None) -> CodingsImport:
     """Import a codings CSV in one transaction; bad rows abort it unless ``skip_bad``."""
+    with _collector_paused():
+        return _import_codings(store, path, add_coders=add_coders, skip_bad=skip_bad, progress=progress)
+
+
+def _import_codings(store: Store, path: Path, *, add_coders: bool, skip_bad: bool,
+                    progress: Progress | None) -> CodingsImport:
     raw = read_csv_rows(path)
     if raw:
         missing = [c for c in REQUIRED if c not in raw[0]]
@@ -160,14 +184,14 @@ def import_codings(store: Store, path: Path, *, add_coders: bool = False, skip_b
         if bad and not skip_bad:
             raise RowError(str(path), sorted(bad))
         result.skipped = sorted(bad)
-        for *_, how in good:
-            result.located[how] = result.located.get(how, 0) + 1
-        for name in sorted({row.coder for _, row, *_ in good} - set(coder_ids)):
+        for *_, span in good:
+            result.located[span.how] = result.located.get(span.how, 0) + 1
+        for name in sorted({row.coder for _, row, _ in good} - set(coder_ids)):
             tx.add_coder(name)
             result.coders_added.append(name)
         coder_ids = tx.coder_ids()
         labels: dict[str, list[str]] = {}
-        for _, row, *_ in good:
+        for _, row, _ in good:
             labels.setdefault(row.coder, []).append(row.code)
         code_ids: dict[str, dict[str, int]] = {}
         for coder, coder_labels in labels.items():
@@ -176,7 +200,8 @@ def import_codings(store: Store, path: Path, *, add_coders: bool = False, skip_b
             result.codes_created += len(code_ids[coder]) - before
         existing = tx.existing_coding_keys({coder_ids[coder] for coder in labels})
         inserts = []
-        for _, row, start, end, _how in good:
+        for _, row, span in good:
+            start, end = span.start, span.end
             code_id = code_ids[row.coder][label_key(row.code)]
             key = (code_id, transcript_ids[row.transcript], start, end)
             if key in existing:
