@@ -10,8 +10,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from codebench.cli.common import DbOption, Format, FormatOption, command, err, fail, out, project
-from codebench.cli.output import emit
+from codebench.cli.common import DbOption, Format, FormatOption, command, fail, out, project
+from codebench.cli.output import emit, emit_result, warn
 from codebench.domain.agreement import RELIABLE, TENTATIVE, AgreementReport, Coefficient
 from codebench.domain.csvsafe import neutralise_cell
 from codebench.services.agreement import AgreementResult, DisagreementsResult, agreement_report, disagreements
@@ -88,14 +88,8 @@ def agreement(
         result = agreement_report(
             store, level=level.value if level else None, unit=unit.value, coders=_split(coders), codes=code,
             transcripts=_split(transcripts), min_overlap=min_overlap, bootstrap=bootstrap, seed=seed)
-    for warning in result.warnings():
-        err.print(f"warning: {warning}", highlight=False, markup=False)
-    if fmt is Format.json:
-        emit([], [], fmt, payload=result.to_dict())
-    elif fmt is Format.csv:
-        emit(_csv_rows(result.report), _csv_columns(result.report), fmt)
-    else:
-        _print_report(result)
+    emit_result(result, fmt, rows=lambda: _csv_rows(result.report), columns=_csv_columns(result.report),
+                table=lambda: _print_report(result))
     if min_alpha is not None:
         below = result.below(min_alpha)
         if below:
@@ -120,8 +114,7 @@ def disagreements_command(
     with project(db) as store:
         result = disagreements(store, level=level.value if level else None, unit=unit.value, coders=_split(coders),
                                codes=code, transcripts=_split(transcripts), min_overlap=min_overlap)
-    for warning in result.warnings():
-        err.print(f"warning: {warning}", highlight=False, markup=False)
+    warn(result.warnings())
     if fmt is Format.table:
         out.print(f"Disagreements at {_level_phrase(result.level, result.level_auto)} level, unit {result.unit}, "
                   f"coders {', '.join(result.coders)}: {len(result.rows)}", style="bold", highlight=False,

@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich.table import Table
 
-from codebench.cli.common import Format, out
+from codebench.cli.common import Format, err, out
 
 
 def cell(value: Any, *, rounded: bool = True) -> str:
@@ -43,3 +43,21 @@ def emit(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: Format, *,
         for row in rows:
             table.add_row(*(cell(row.get(c)) for c in columns))
         out.print(table)
+
+
+def warn(lines: Sequence[str]) -> None:
+    """Warnings go to stderr, one line each, so stdout stays parseable."""
+    for line in lines:
+        err.print(f"warning: {line}", highlight=False, markup=False)
+
+
+def emit_result(result: Any, fmt: Format, *, rows: Callable[[], Sequence[dict[str, Any]]],
+                columns: Sequence[str], table: Callable[[], None]) -> None:
+    """A report with warnings: JSON from ``result.to_dict()``, CSV from ``rows``, else the ``table`` printer."""
+    warn(result.warnings())
+    if fmt is Format.json:
+        emit([], [], fmt, payload=result.to_dict())
+    elif fmt is Format.csv:
+        emit(rows(), columns, fmt)
+    else:
+        table()

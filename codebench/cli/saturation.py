@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from codebench.cli.common import DbOption, Format, FormatOption, command, err, fail, out, project
-from codebench.cli.output import emit
+from codebench.cli.output import emit, emit_result
 from codebench.domain.saturation import PermutationSummary, SaturationReport
 from codebench.services.saturation import SaturationResult, saturation_analysis
 
@@ -67,14 +67,8 @@ def saturation(
         result = saturation_analysis(
             store, level=level.value, by_category=by_category, coders=coder or None, order=order, base=base,
             run=run, threshold=threshold, runs=runs.value, permutations=permutations, seed=seed)
-    for warning in result.warnings():
-        err.print(f"warning: {warning}", highlight=False, markup=False)
-    if fmt is Format.json:
-        emit([], [], fmt, payload=result.to_dict())
-    elif fmt is Format.csv:
-        emit(_csv_rows(result.report), _csv_columns(result.report), fmt)
-    else:
-        _print_tables(result)
+    emit_result(result, fmt, rows=lambda: _csv_rows(result.report), columns=_csv_columns(result.report),
+                table=lambda: _print_tables(result))
     if plot is not None:
         written = accumulation_plot(result.report, plot)
         (out if fmt is Format.table else err).print(f"plot written to {written}", highlight=False, markup=False)
