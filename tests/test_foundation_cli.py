@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, func, select
 
 from codebench.store import models as m
+from codebench.store.repo_transcripts import driver_value
 from tests.conftest import Cli
 
 STUDY = Path(__file__).parent / "fixtures" / "study"
@@ -146,6 +149,20 @@ def test_codings_import_locates_quotes_and_is_idempotent(project: Cli) -> None:
     assert len(rows) == 9
     assert all(text[s:e] == quote for s, e, quote, text in rows)
     assert {"manual tuning", "hand tuning", "BO", "compute budget"} <= labels
+    assert_times_stored_as_sqlalchemy_stores_them(project.url)
+
+
+def assert_times_stored_as_sqlalchemy_stores_them(url: str) -> None:
+    """Bulk-inserted codings carry a created_at in the text form SQLAlchemy writes (even at .000000)."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        bulk = conn.exec_driver_sql("SELECT created_at FROM codings").scalars().all()
+        on_the_second = driver_value(conn, m.Coding.__table__.c.created_at, datetime(2026, 1, 2, 3, 4, 5))
+        read_back = conn.scalars(select(m.Coding.created_at)).all()
+    engine.dispose()
+    assert on_the_second == "2026-01-02 03:04:05.000000"
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}", value) for value in bulk)
+    assert all(isinstance(value, datetime) for value in read_back)
 
 
 def test_codes_are_unique_per_coder_case_insensitively(project: Cli, tmp_path: Path) -> None:

@@ -200,9 +200,12 @@ def _import_codings(store: Store, path: Path, *, add_coders: bool, skip_bad: boo
             result.codes_created += len(code_ids[coder]) - before
         existing = tx.existing_coding_keys({coder_ids[coder] for coder in labels})
         inserts = []
+        code_of: dict[tuple[str, str], int] = {}
         for _, row, span in good:
             start, end = span.start, span.end
-            code_id = code_ids[row.coder][label_key(row.code)]
+            code_id = code_of.get((row.coder, row.code))
+            if code_id is None:
+                code_id = code_of[row.coder, row.code] = code_ids[row.coder][label_key(row.code)]
             key = (code_id, transcript_ids[row.transcript], start, end)
             if key in existing:
                 result.duplicates += 1

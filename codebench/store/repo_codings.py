@@ -48,7 +48,7 @@ class CodingsRepo(RepoBase):
         """Ids of a coder's codes by label key, creating the missing ones (first spelling wins)."""
         ids = self._code_ids(coder_id)
         missing: dict[str, str] = {}
-        for label in labels:
+        for label in dict.fromkeys(labels):  # each spelling once, in order of first use
             key = label_key(label)
             if key not in ids and key not in missing:
                 missing[key] = " ".join(label.split())

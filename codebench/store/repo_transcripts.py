@@ -32,7 +32,7 @@ def insert_rows(connection: Connection, table: Table, columns: Sequence[str], ro
 
 def driver_value(connection: Connection, column: Column, value: object) -> object:
     """``value`` as SQLAlchemy would hand it to the driver for ``column`` (e.g. a SQLite datetime)."""
-    process = column.type.bind_processor(connection.dialect)
+    process = column.type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
     return process(value) if process else value
 
 
