@@ -482,7 +482,8 @@ def test_plain_vtt_reader_reads_a_plain_file_and_leaves_the_rest() -> None:
 cue_line = st.sampled_from(["<v Ana>Hi there", "Noor: yes", "plain words", "<i>tagged</i> text", "a &lt; b",
                             "<v.loud Teo Li>Loud", "  ", "x --> y", "NOTE", "<c.red>red", "<v>empty voice"])
 timing = st.sampled_from(["00:00:01.000 --> 00:00:02.000", "00:01.500 --> 00:02.000", "10:59:59.999 --> 11:00:00.000",
-                          "00:00:61.000 --> 00:01:02.000", "00:00:01.000 --> 00:00:02.000 line:0", "00:00:01.0 --> 00:00:02.0"])
+                          "00:00:61.000 --> 00:01:02.000", "00:00:01.000 --> 00:00:02.000 line:0",
+                          "00:00:01.0 --> 00:00:02.0"])
 cue_block = st.tuples(st.sampled_from(["", "7\n", "intro\n"]), timing, st.lists(cue_line, max_size=3)).map(
     lambda parts: parts[0] + parts[1] + "".join("\n" + line for line in parts[2]))
 
@@ -507,5 +508,6 @@ def test_label_search_after_line_breaks_matches_the_multiline_pattern(lines: lis
     whole = re.compile("^" + labels._LABEL_BODY, re.MULTILINE)
     expected = [m.start("label") for m in whole.finditer(text)]
     first = labels._LABEL.match(text)
-    found = ([first.start("label")] if first else []) + [m.start("label") for m in labels._LABEL_AFTER_BREAK.finditer(text)]
+    after_breaks = [m.start("label") for m in labels._LABEL_AFTER_BREAK.finditer(text)]
+    found = ([first.start("label")] if first else []) + after_breaks
     assert found == expected

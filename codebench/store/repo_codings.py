@@ -54,8 +54,8 @@ class CodingsRepo(RepoBase):
                 missing[key] = " ".join(label.split())
         if not missing:
             return ids
-        self.session.execute(m.Code.__table__.insert(),
-                             [{"coder_id": coder_id, "label": label, "label_key": key} for key, label in missing.items()])
+        rows = [{"coder_id": coder_id, "label": label, "label_key": key} for key, label in missing.items()]
+        self.session.execute(m.Code.__table__.insert(), rows)
         return self._code_ids(coder_id)
 
     def _code_ids(self, coder_id: int) -> dict[str, int]:

@@ -24,10 +24,8 @@ def insert_rows(connection: Connection, table: Table, columns: Sequence[str], ro
     dialect = connection.dialect
     quote = dialect.identifier_preparer.quote
     mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}[dialect.paramstyle]
-    connection.exec_driver_sql(
-        f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) VALUES ({', '.join([mark] * len(columns))})",
-        rows,
-    )
+    names, marks = ", ".join(map(quote, columns)), ", ".join([mark] * len(columns))
+    connection.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", rows)
 
 
 def driver_value(connection: Connection, column: Column, value: object) -> object:
