@@ -144,7 +144,7 @@ class Coding(Base):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     coder_id: Mapped[int] = mapped_column(ForeignKey("coders.id", ondelete="CASCADE"))
-    code_id: Mapped[int] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"), index=True)
+    code_id: Mapped[int] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"))  # indexed by the unique key
     transcript_id: Mapped[int] = mapped_column(
         ForeignKey("transcripts.id", ondelete="CASCADE"), index=True
     )
