@@ -6,7 +6,6 @@ copied to a backup first (SQLite) and then upgraded; a project newer than this c
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -18,6 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
 from codebench.domain.errors import SchemaError
+from codebench.store.backup import backup_sqlite
 from codebench.store.engine import sqlite_path
 
 
@@ -53,14 +53,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
-def backup_sqlite(path: Path, revision: str | None) -> Path:
+def backup_before_upgrade(engine: Engine, path: Path, revision: str | None) -> Path:
+    """A self-contained copy of the project file, named after its schema revision, before an upgrade."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     dest = path.with_name(f"{path.name}.{revision or 'unversioned'}.{stamp}.bak")
-    shutil.copy2(path, dest)
-    for suffix in ("-wal", "-shm"):
-        side = path.with_name(path.name + suffix)
-        if side.exists():
-            shutil.copy2(side, dest.with_name(dest.name + suffix))
+    backup_sqlite(engine, dest)
     return dest
 
 
@@ -79,6 +76,6 @@ def ensure_current(engine: Engine, url: str) -> Path | None:
             f"{url} was written by a newer codebench (schema {revision}); upgrade codebench to open it"
         )
     path = sqlite_path(url)
-    backup = backup_sqlite(path, revision) if path is not None else None
+    backup = backup_before_upgrade(engine, path, revision) if path is not None else None
     upgrade(engine)
     return backup
