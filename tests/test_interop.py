@@ -12,11 +12,12 @@ from _exports_study import TRICKY_CODE, TRICKY_DEFINITION, build_study
 from conftest import Cli
 from lxml import etree
 
+from tests.conftest import SHARED
 from codebench.domain.refi import QdaCode, QdaProject, QdaSelection, QdaSource, QdaUser, read_qdc, write_qdpx
 from codebench.services.interop import IMPORT_CODER
 from codebench.store.store import Store
 
-SCHEMAS = Path("/work/shared/refi-qda")
+SCHEMAS = SHARED / "refi-qda"
 SAMPLES = SCHEMAS / "samples"
 FIXTURES = Path(__file__).parent / "fixtures" / "refi"
 TRANSCRIPT = Path(__file__).parent / "fixtures" / "study" / "T01.txt"

@@ -14,12 +14,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import SHARED
 from codebench.domain.errors import CodebenchError, InputError
 from codebench.domain.model import ParsedTranscript
 from codebench.domain.parsing.labels import find_labels
 from codebench.domain.transcripts import content_hash, decode_bytes, normalise_text, parse_transcript
 
-REAL = Path("/work/shared/real-transcripts")
+REAL = SHARED / "real-transcripts"
 FIXTURES = Path(__file__).parent / "fixtures" / "transcripts"
 needs_real = pytest.mark.skipif(not REAL.is_dir(), reason="shared real transcripts not available")
 

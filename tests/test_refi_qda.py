@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from tests.conftest import SHARED as SHARED_DIR
 from codebench.domain.errors import InputError
 from codebench.domain.refi import (
     QdaCode,
@@ -34,7 +35,7 @@ from codebench.domain.refi import (
 )
 from codebench.domain.refi.safety import SafeArchive
 
-SHARED = Path("/work/shared/refi-qda")
+SHARED = SHARED_DIR / "refi-qda"
 SAMPLES = SHARED / "samples"
 FIXTURES = Path(__file__).parent / "fixtures" / "refi"
 
