@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from codebench.store import models as m
-from codebench.store.repo_transcripts import driver_value
+from codebench.store.repo_base import driver_value
 from tests.conftest import Cli
 
 STUDY = Path(__file__).parent / "fixtures" / "study"

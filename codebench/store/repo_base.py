@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Sequence
+
+from sqlalchemy import Column, Connection, Table, select
 from sqlalchemy.orm import Session
 
 from codebench.domain.errors import NotFoundError
@@ -24,3 +26,25 @@ class RepoBase:
         if row is None:
             raise NotFoundError(f"unknown transcript {name!r}")
         return row
+
+
+def insert_rows(connection: Connection, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
+    """Insert ``rows`` (tuples of values for ``columns``) with the driver's own ``executemany``.
+
+    SQLAlchemy's per-row parameter handling costs more than the insert itself on tens of
+    thousands of rows, so the values must already be what the driver takes (ints, floats, text,
+    None; see ``driver_value``). Works with any driver whose paramstyle is qmark or (py)format.
+    """
+    if not rows:
+        return
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
+    mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}[dialect.paramstyle]
+    names, marks = ", ".join(map(quote, columns)), ", ".join([mark] * len(columns))
+    connection.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", rows)
+
+
+def driver_value(connection: Connection, column: Column, value: object) -> object:
+    """``value`` as SQLAlchemy would hand it to the driver for ``column`` (e.g. a SQLite datetime)."""
+    process = column.type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
+    return process(value) if process else value

@@ -15,8 +15,7 @@ from codebench.domain import model as d
 from codebench.domain.errors import ConflictError, InputError, NotFoundError
 from codebench.store import models as m
 from codebench.store.models import utcnow
-from codebench.store.repo_base import RepoBase
-from codebench.store.repo_transcripts import driver_value, insert_rows
+from codebench.store.repo_base import RepoBase, driver_value, insert_rows
 
 
 def label_key(label: str) -> str:
