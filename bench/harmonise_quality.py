@@ -6,13 +6,15 @@ thresholds, and prints pairwise precision, recall and F1: a pair of raw codes co
 predicted when a suggested group holds both, as true when both share a ``true_group``.
 Then it measures the whole service on the sample study (``sample_transcripts/``, never used for
 tuning either): a fresh project with its transcripts, codings and the demo glossary but without
-its codebook, whose harmonised codes are the true groups.
+its codebook, whose harmonised codes are the true groups. ``--semantic`` adds the sentence-embedding
+column everywhere (needs the extra ``codebench[semantic]``).
 
-    python bench/harmonise_quality.py
+    python bench/harmonise_quality.py [--semantic]
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import sys
 import tempfile
@@ -31,6 +33,7 @@ from codebench.domain.harmonise import (  # noqa: E402
     RawCoding,
     suggest_groups,
 )
+from codebench.domain.harmonise.engine import Embedder  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "harmonise"
@@ -84,13 +87,14 @@ def pairwise_scores(groups: Iterable[Sequence[int]], truth: dict[int, str]) -> S
     return Scores(precision, recall, f1)
 
 
-def evaluate(fixture: Fixture, threshold: float = DEFAULT_THRESHOLD) -> Scores:
+def evaluate(fixture: Fixture, threshold: float = DEFAULT_THRESHOLD,
+             semantic: Embedder | None = None) -> Scores:
     groups = suggest_groups(fixture.codes, fixture.codings, threshold=threshold,
-                            glossary=fixture.glossary)
+                            glossary=fixture.glossary, semantic=semantic)
     return pairwise_scores([g.code_ids for g in groups], fixture.truth)
 
 
-def evaluate_sample_study(threshold: float = DEFAULT_THRESHOLD) -> Scores:
+def evaluate_sample_study(threshold: float = DEFAULT_THRESHOLD, semantic: bool = False) -> Scores:
     """Pairwise scores of ``codebench harmonise suggest`` on the sample study without its
     codebook (the codebook's harmonised code of each raw code is its true group)."""
     from codebench.services import codings, harmonise, transcripts
@@ -108,7 +112,7 @@ def evaluate_sample_study(threshold: float = DEFAULT_THRESHOLD) -> Scores:
             for path in sorted((SAMPLE / "codings").glob("*.csv")):
                 codings.import_codings(store, path)
             harmonise.set_glossary(store, DEMO_GLOSSARY)
-            suggestions = harmonise.suggest(store, threshold=threshold)
+            suggestions = harmonise.suggest(store, threshold=threshold, semantic=semantic)
             ids = {(c.coder, c.label): c.id for c in store.read(lambda tx: tx.codes())}
         finally:
             store.close()
@@ -117,18 +121,25 @@ def evaluate_sample_study(threshold: float = DEFAULT_THRESHOLD) -> Scores:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description="Pairwise quality of harmonisation suggestions.")
+    parser.add_argument("--semantic", action="store_true", help="add the sentence-embedding column")
+    semantic = parser.parse_args().semantic
+    embedder = None
+    if semantic:
+        from codebench.services.semantic import require_embedder
+        embedder = require_embedder()
     for variant in VARIANTS:
         fixture = load_fixture(variant)
         print(f"{variant}: {len(fixture.codes)} raw codes, {len(set(fixture.truth.values()))} "
               f"true groups, {len(fixture.codings)} codings")
         print("  threshold  precision  recall     F1")
         for threshold in np.round(np.arange(0.05, 0.501, 0.025), 3):
-            p, r, f = evaluate(fixture, float(threshold))
+            p, r, f = evaluate(fixture, float(threshold), embedder)
             mark = "  <- default" if abs(threshold - DEFAULT_THRESHOLD) < 1e-9 else ""
             print(f"  {threshold:9.3f}  {p:9.3f}  {r:6.3f}  {f:6.3f}{mark}")
-        p, r, f = evaluate(fixture)
+        p, r, f = evaluate(fixture, semantic=embedder)
         print(f"  default {DEFAULT_THRESHOLD}: precision {p:.3f}, recall {r:.3f}, F1 {f:.3f}\n")
-    p, r, f = evaluate_sample_study()
+    p, r, f = evaluate_sample_study(semantic=semantic)
     print(f"sample study (service, default {DEFAULT_THRESHOLD}): precision {p:.3f}, "
           f"recall {r:.3f}, F1 {f:.3f}")
 

@@ -34,6 +34,8 @@ def register(app: typer.Typer) -> None:
 @command(harmonise_app, "suggest")
 def suggest(
     threshold: Annotated[float, typer.Option(help="Minimum combined similarity (0-1).")] = DEFAULT_THRESHOLD,
+    semantic: Annotated[bool, typer.Option("--semantic", help="Add sentence-embedding similarity of the "
+                                           "labels (needs the extra codebench[semantic]).")] = False,
     db: DbOption = None, fmt: FormatOption = Format.table,
 ) -> None:
     """Propose groups of raw codes that mean the same thing, with their evidence.
@@ -43,12 +45,13 @@ def suggest(
     if not 0 <= threshold <= 1:
         raise InputError("--threshold lies between 0 and 1")
     with project(db) as store:
-        groups = svc.suggest(store, threshold=threshold)
+        groups = svc.suggest(store, threshold=threshold, semantic=semantic)
     rows = [{"group": i, "codes": [f"{c}:{lab}" for c, lab in g.codes], "score": g.score,
              "label_similarity": g.label_similarity, "overlap": g.overlap, "shared_quotes": g.shared_quotes,
              "semantic": g.semantic, "example_quote": _shorten(g.example) if fmt is Format.table else g.example}
             for i, g in enumerate(groups, start=1)]
-    columns = ["group", "codes", "score", "label_similarity", "overlap", "shared_quotes", "example_quote"]
+    columns = ["group", "codes", "score", "label_similarity", "overlap", "shared_quotes",
+               *(["semantic"] if semantic else []), "example_quote"]
     emit(rows, columns, fmt, title=f"Merge suggestions (threshold {threshold})",
          payload={"groups": [g.to_dict() for g in groups]})
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from codebench.domain.csvsafe import read_csv_rows
 from codebench.domain.errors import InputError, NotFoundError, RowError
 from codebench.domain.harmonise import DEFAULT_THRESHOLD, RawCode, RawCoding, suggest_groups
+from codebench.services.semantic import require_embedder
 from codebench.store.repo_harmonise import Decision, HarmonisedInfo
 from codebench.store.store import Store
 
@@ -270,8 +271,12 @@ def _turn_index(starts: list[int], position: int) -> int:
     return max(bisect_right(starts, position) - 1, 0)
 
 
-def suggest(store: Store, *, threshold: float = DEFAULT_THRESHOLD) -> list[Suggestion]:
-    """Groups of raw codes that probably mean the same thing, best first (decisions are remembered)."""
+def suggest(store: Store, *, threshold: float = DEFAULT_THRESHOLD, semantic: bool = False) -> list[Suggestion]:
+    """Groups of raw codes that probably mean the same thing, best first (decisions are remembered).
+
+    ``semantic`` adds the sentence-embedding column; it needs the extra ``codebench[semantic]``.
+    """
+    embedder = require_embedder() if semantic else None
 
     def gather(tx):  # noqa: ANN001, ANN202
         turns = {name: [start for start, _, _ in marks] for name, marks in tx.turn_marks().items()}
@@ -284,7 +289,7 @@ def suggest(store: Store, *, threshold: float = DEFAULT_THRESHOLD) -> list[Sugge
     codes, codings, texts, never, merged, gloss = store.read(gather)
     by_id = {c.id: c for c in codes}
     groups = suggest_groups(codes, codings, threshold=threshold, glossary=gloss, never_merge=never,
-                            already_merged=merged)
+                            already_merged=merged, semantic=embedder)
     out = []
     for g in groups:
         example = None
