@@ -50,7 +50,7 @@ def demo(folder: Annotated[Path, typer.Argument(help="Folder for the demo projec
         report = saturation_report(store, level="harmonised")
         out.print(f"Saturation (harmonised codes, all coders): {report.verdict()}", highlight=False)
         report_path = folder / "report.html"
-        write_report(store, report_path)
+        write_report(store, report_path, "Study report: codebench demo (fictional sample study)")
         out.print(f"Study report: {report_path}", highlight=False)
         out.print(f"Next: export CODEBENCH_DB={project.url}, then try codebench status, codebench funnel, "
                   "codebench agreement, codebench saturation --by-category, codebench tui", highlight=False)

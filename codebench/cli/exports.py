@@ -179,12 +179,13 @@ def frequencies(
 
 
 def write_report(file: Annotated[Path, typer.Argument(help="Report file: .html or .md.")],
+                 title: Annotated[str, typer.Option(help="Heading of the report.")] = "Study report",
                  db: DbOption = None) -> None:
     """Write the study report (funnel, codebook, agreement, saturation, co-occurrence, frequencies) as one
     self-contained HTML or Markdown file with embedded images.
 
-    Example: codebench report supplement.html
+    Example: codebench report supplement.html --title "HPO practitioners: supplement S1"
     """
     with project(db) as store:
-        sections = report.write_report(store, file)
+        sections = report.write_report(store, file, title)
     out.print(f"report written to {file} ({', '.join(sections)})", highlight=False)

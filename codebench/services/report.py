@@ -132,12 +132,12 @@ def build_report(store: Store, title: str = "Study report") -> ReportDoc:
     return ReportDoc(title, sections, when)
 
 
-def write_report(store: Store, dest: Path) -> list[str]:
+def write_report(store: Store, dest: Path, title: str = "Study report") -> list[str]:
     """Write the report as ``.html`` or ``.md`` (by suffix); returns the section titles."""
     suffix = dest.suffix.lower()
     if suffix not in FORMATS:
         raise InputError(f"the report file must end in .html or .md, not {dest.suffix or '(none)'}", where=str(dest))
-    doc = build_report(store, title=f"Study report: {dest.stem}")
+    doc = build_report(store, title=title)
     text = render_html(doc) if suffix == ".html" else render_markdown(doc)
     dest.write_text(text, encoding="utf-8")
     return [s.title for s in doc.sections]
