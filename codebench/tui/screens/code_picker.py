@@ -5,15 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from codebench.domain.model import Code
 from codebench.services.coding_session import has_label, rank_codes
+from codebench.tui.screens.filter_picker import FilterPicker, picker_bindings
 from codebench.tui.widgets.transcript_view import code_colour
 
 NEW = "new"
@@ -28,33 +26,19 @@ class Pick:
     label: str | None = None
 
 
-class CodePicker(ModalScreen[Pick | None]):
+class CodePicker(FilterPicker[Pick | None]):
     """Fuzzy search over the coder's own codes; ``recent`` are listed first (1-9) while the query is empty."""
 
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel", id="picker.cancel"),
-        Binding("down", "cursor(1)", "Next", show=False, id="picker.next"),
-        Binding("up", "cursor(-1)", "Previous", show=False, id="picker.previous"),
+        *picker_bindings("picker"),
         Binding("ctrl+n", "create", "New code", id="picker.new", tooltip="Create a new code with the typed label"),
     ]
+    PLACEHOLDER = "type to search my codes…"
 
     def __init__(self, codes: list[Code], recent: list[Code], *, title: str = "Tag with code",
                  allow_new: bool = True) -> None:
-        super().__init__()
-        self.codes, self.recent, self.title_text, self.allow_new = codes, recent, title, allow_new
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="picker"):
-            yield Label(self.title_text, id="picker-title")
-            yield Input(placeholder="type to search my codes…", id="picker-query")
-            yield OptionList(id="picker-list")
-
-    def on_mount(self) -> None:
-        self._fill("")
-        self.query_one(Input).focus()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self._fill(event.value)
+        super().__init__(title)
+        self.codes, self.recent, self.allow_new = codes, recent, allow_new
 
     def _fill(self, query: str) -> None:
         options = self.query_one(OptionList)
@@ -75,23 +59,10 @@ class CodePicker(ModalScreen[Pick | None]):
         return Text.assemble((f"{number} " if number else "  ", "dim"), ("▌", code_colour(code.id)),
                              code.label, (f"  ({code.uses})", "dim"))
 
-    def action_cursor(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        if options.option_count:
-            options.highlighted = ((options.highlighted or 0) + step) % options.option_count
-
     def action_create(self) -> None:
         query = self.query_one(Input).value.strip()
         if self.allow_new and query:
             self.dismiss(Pick(label=query))
-
-    def on_input_submitted(self) -> None:
-        options = self.query_one(OptionList)
-        if options.highlighted is not None:
-            self._choose(options.get_option_at_index(options.highlighted).id)
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self._choose(event.option.id)
 
     def _choose(self, option_id: str | None) -> None:
         if option_id == NEW:
