@@ -14,7 +14,6 @@ from itertools import combinations
 
 from codebench.domain.errors import InputError
 from codebench.domain.model import Coding
-from codebench.services import harmonise
 from codebench.services.harmonise import parse_ref
 from codebench.store.repo_codings import label_key
 from codebench.store.store import Store
@@ -80,10 +79,6 @@ def reject_group(store: Store, refs: Sequence[str], *, by: str | None = None, no
         return added
 
     return store.write(apply)
-
-
-move_theme = harmonise.move_theme
-undo = harmonise.undo
 
 
 def data_version(store: Store) -> tuple[int, ...]:

@@ -51,16 +51,16 @@ def test_reject_group_remembers_every_pair_once(study: Store) -> None:
 
 def test_move_theme_is_logged_and_undone(study: Store) -> None:
     harmonise.add_theme(study, "Search methods", "methods", by="lena")
-    assert lead.move_theme(study, "Search methods", "goals", by="lena") is True
-    assert lead.move_theme(study, "Search methods", "goals", by="lena") is False
+    assert harmonise.move_theme(study, "Search methods", "goals", by="lena") is True
+    assert harmonise.move_theme(study, "Search methods", "goals", by="lena") is False
     assert harmonise.themes(study)[0][:2] == ("Search methods", "goals")
-    undone = lead.undo(study, by="lena")
+    undone = harmonise.undo(study, by="lena")
     assert undone is not None and undone.action == "theme_move"
     assert harmonise.themes(study)[0][:2] == ("Search methods", "methods")
-    assert lead.undo(study, by="lena").action == "theme_add"
+    assert harmonise.undo(study, by="lena").action == "theme_add"
     assert harmonise.themes(study) == []
     with pytest.raises(NotFoundError):
-        lead.move_theme(study, "Search methods", "goals")
+        harmonise.move_theme(study, "Search methods", "goals")
 
 
 def test_data_version_moves_with_every_change(study: Store) -> None:

@@ -205,7 +205,7 @@ class HarmoniseScreen(LeadScreen):
                                           [*((r, r) for r in members), (ALL, "all of them")]), split)
 
     def action_undo(self) -> None:
-        self.decide(lambda store, by: lead.undo(store, by=by), undo_note)
+        self.decide(lambda store, by: harmonise.undo(store, by=by), undo_note)
 
     def action_threshold(self, step: int) -> None:
         self.threshold = round(min(max(self.threshold + step * THRESHOLD_STEP, 0.0), 1.0), 2)

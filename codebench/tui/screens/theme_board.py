@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header
 
-from codebench.services import harmonise, lead
+from codebench.services import harmonise
 from codebench.store.repo_harmonise import HarmonisedInfo
 from codebench.tui.screens.choice import ChoicePicker
 from codebench.tui.screens.lead_base import LeadScreen, undo_note
@@ -122,7 +122,7 @@ class ThemeBoardScreen(LeadScreen):
 
         def move(category: str | None) -> None:
             if category is not None:
-                self.decide(lambda store, by: lead.move_theme(store, theme.name, category or None, by=by),
+                self.decide(lambda store, by: harmonise.move_theme(store, theme.name, category or None, by=by),
                             lambda moved: f"{theme.name} → {category or 'no category'}" if moved else "no change")
         self.app.push_screen(self._category_picker(f"Category of the theme {theme.name}"), move)
 
@@ -130,4 +130,4 @@ class ThemeBoardScreen(LeadScreen):
         return ChoicePicker(title, [*((c, c) for c in self.data.categories), (NONE, "no category")])
 
     def action_undo(self) -> None:
-        self.decide(lambda store, by: lead.undo(store, by=by), undo_note)
+        self.decide(lambda store, by: harmonise.undo(store, by=by), undo_note)
