@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from codebench.domain.cooccurrence import Cooccurrence
 from codebench.domain.errors import InputError
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 _FORMATS = {".png": "png", ".svg": "svg"}
 
@@ -21,6 +23,9 @@ def _figure(result: Cooccurrence, title: str | None) -> Figure:
     counts = np.array(result.counts, dtype=float).reshape(len(result.rows), len(result.cols))
     width = min(4 + 0.45 * len(result.cols), 24)
     height = min(3 + 0.35 * len(result.rows), 24)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # loaded only when drawing
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()

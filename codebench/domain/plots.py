@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from codebench.domain.errors import InputError
 from codebench.domain.saturation import SaturationReport
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 PLOT_FORMATS = {".png": "png", ".svg": "svg"}
 _MAX_NAMED_TICKS = 30  # beyond this many interviews the x axis shows positions, not names
@@ -25,6 +26,9 @@ def accumulation_plot(report: SaturationReport, path: str | Path) -> Path:
     fmt = PLOT_FORMATS.get(target.suffix.lower())
     if fmt is None:
         raise InputError(f"plot file must end in .png or .svg, not {target.suffix or '(none)'}", where=str(target))
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # loaded only when drawing
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(9, 5), layout="constrained")
     FigureCanvasAgg(figure)
     _draw(figure, report)
