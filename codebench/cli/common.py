@@ -78,13 +78,17 @@ def project(db: str | None) -> Iterator[Store]:
 
 @contextmanager
 def progress_bar(label: str) -> Iterator[Callable[[int, int, str], None]]:
-    """A rich progress bar on stderr; yields ``update(done, total, what)``."""
+    """A rich progress bar on stderr; yields ``update(done, total, what)``.
+
+    The bar is redrawn by each update rather than by a refresh thread, so the process stays
+    single-threaded (transcript import forks parsing workers only then).
+    """
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.fields[what]}"), TimeElapsedColumn(), console=err, transient=True,
-                  disable=not err.is_terminal) as bar:
+                  disable=not err.is_terminal, auto_refresh=False) as bar:
         task = bar.add_task(label, total=None, what="")
 
         def update(done: int, total: int, what: str) -> None:
-            bar.update(task, completed=done, total=total, what=what)
+            bar.update(task, completed=done, total=total, what=what, refresh=True)
 
         yield update

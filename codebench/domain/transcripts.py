@@ -24,7 +24,9 @@ from codebench.domain.parsing.encoding import decode_bytes, normalise_text
 from codebench.domain.parsing.labels import BLANK_LINES, LINE_BREAK, split_turns
 from codebench.domain.parsing.word import docx_text
 
-__all__ = ["SOURCE_FORMATS", "content_hash", "decode_bytes", "normalise_text", "parse_transcript"]
+__all__ = [
+    "SOURCE_FORMATS", "content_hash", "decode_bytes", "normalise_text", "normalised_hash", "parse_transcript",
+]
 
 SOURCE_FORMATS = ("txt", "md", "docx", "vtt", "srt")
 _NO_LABELS = "no speaker labels found: one turn per paragraph, without speaker"
@@ -57,4 +59,9 @@ def parse_transcript(data: bytes, filename: str) -> ParsedTranscript:
 
 def content_hash(text: str) -> str:
     """SHA-256 hex digest of the normalised text (UTF-8)."""
-    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
+    return normalised_hash(normalise_text(text))
+
+
+def normalised_hash(text: str) -> str:
+    """``content_hash`` of a text that is already normalised (as every parsed text is)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

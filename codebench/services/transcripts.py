@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from codebench.domain.csvsafe import read_csv_rows
 from codebench.domain.errors import ConflictError, InputError, RowError
 from codebench.domain.model import ParsedTranscript, TranscriptInfo
-from codebench.domain.transcripts import content_hash, parse_transcript
+from codebench.domain.transcripts import normalised_hash, parse_transcript
 from codebench.store.store import Store
 
 SUFFIXES = (".txt", ".md", ".docx", ".vtt", ".srt")
 MAX_BYTES = 50 * 1024 * 1024  # larger files are refused, not streamed
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024  # below this, starting worker processes costs more than it saves
+MAX_WORKERS = 8
+
+T = TypeVar("T")
 
 Progress = Callable[[int, int, str], None]
 
@@ -52,6 +62,55 @@ def read_transcript(path: Path) -> ParsedTranscript:
     return parse_transcript(path.read_bytes(), path.name)
 
 
+def parse_files(files: list[Path], workers: int | None = None) -> Iterator[ParsedTranscript]:
+    """Each file parsed, in order; a bad file raises its ``InputError`` when its turn comes.
+
+    Large batches are parsed by worker processes (``workers``; by default one per CPU, for
+    4 MB of files or more) while the caller consumes the results, e.g. storing them. Workers
+    are forked, so only on Linux and only when this process runs a single thread: forking a
+    process whose other threads may hold locks is unsafe.
+    """
+    workers = _worker_count(files) if workers is None else min(workers, len(files))
+    if workers <= 1:
+        yield from map(read_transcript, files)
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        yield from pool.map(read_transcript, files, chunksize=max(1, len(files) // (4 * workers)))
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _worker_count(files: list[Path]) -> int:
+    if sys.platform != "linux" or threading.active_count() > 1:
+        return 1
+    if sum(path.stat().st_size for path in files) < PARALLEL_MIN_BYTES:
+        return 1
+    return min(_cpu_count(), MAX_WORKERS, len(files))
+
+
+def _cpu_count() -> int:
+    """CPUs this process may run on."""
+    return len(os.sched_getaffinity(0))
+
+
+class _Replayable(Generic[T]):
+    """An iterator's items, consumed once and replayed to every later iteration."""
+
+    def __init__(self, items: Generator[T, None, None]) -> None:
+        self._items, self._seen = items, []
+
+    def close(self) -> None:
+        """Stop the underlying generator (and the work it has in hand)."""
+        self._items.close()
+
+    def __iter__(self) -> Iterator[T]:
+        yield from self._seen
+        for item in self._items:
+            self._seen.append(item)
+            yield item
+
+
 def first_names(hashes: dict[str, str]) -> dict[str, str]:
     """The first transcript name (in ``hashes``' order) of each content hash."""
     names: dict[str, str] = {}
@@ -62,27 +121,26 @@ def first_names(hashes: dict[str, str]) -> dict[str, str]:
 
 def import_transcripts(store: Store, paths: list[Path], *, name: str | None = None, replace: bool = False,
                        progress: Progress | None = None) -> list[ImportOutcome]:
-    """Parse every file first, then store them all in one transaction: a failure stores nothing."""
+    """Parse and store every file in one transaction: a failure (a bad file included) stores nothing."""
     files = expand_paths(paths)
     if name is not None and len(files) != 1:
         raise InputError("--name needs exactly one file")
-    parsed: list[tuple[str, Path, ParsedTranscript]] = []
     seen: dict[str, Path] = {}
-    for i, path in enumerate(files):
+    for path in files:
         tname = name or path.stem
         if tname in seen:
             raise ConflictError(f"two files would both be named {tname!r}: {seen[tname]} and {path}")
         seen[tname] = path
-        parsed.append((tname, path, read_transcript(path)))
-        if progress:
-            progress(i + 1, len(files), tname)
+    docs = _Replayable(parse_files(files))  # parsed while the first ones are stored; replayed on a retry
 
     def store_all(tx) -> list[ImportOutcome]:  # noqa: ANN001 - Tx
         hashes = tx.transcript_hashes()  # in import order: the first name of a content is its twin
         names_by_hash = first_names(hashes)
         outcomes = []
-        for tname, path, doc in parsed:
-            digest = content_hash(doc.text)
+        for i, ((tname, path), doc) in enumerate(zip(seen.items(), docs, strict=True)):
+            if progress:
+                progress(i + 1, len(files), tname)
+            digest = normalised_hash(doc.text)  # parsed texts are normalised
             status = "imported"
             if tname in hashes:
                 if hashes[tname] == digest:
@@ -110,7 +168,10 @@ def import_transcripts(store: Store, paths: list[Path], *, name: str | None = No
             outcomes.append(ImportOutcome(tname, str(path), status, len(doc.turns), doc.warnings))
         return outcomes
 
-    return store.write(store_all)
+    try:
+        return store.write(store_all)
+    finally:
+        docs.close()
 
 
 def import_attributes(store: Store, path: Path) -> int:

@@ -28,20 +28,30 @@ class RepoBase:
         return row
 
 
+def _insert_sql(connection: Connection, table: Table, columns: Sequence[str]) -> str:
+    """``INSERT INTO table (columns) VALUES (...)`` in the driver's parameter style (qmark or (py)format)."""
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
+    mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}[dialect.paramstyle]
+    names, marks = ", ".join(map(quote, columns)), ", ".join([mark] * len(columns))
+    return f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"
+
+
 def insert_rows(connection: Connection, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
     """Insert ``rows`` (tuples of values for ``columns``) with the driver's own ``executemany``.
 
     SQLAlchemy's per-row parameter handling costs more than the insert itself on tens of
     thousands of rows, so the values must already be what the driver takes (ints, floats, text,
-    None; see ``driver_value``). Works with any driver whose paramstyle is qmark or (py)format.
+    None; see ``driver_value``).
     """
-    if not rows:
-        return
-    dialect = connection.dialect
-    quote = dialect.identifier_preparer.quote
-    mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}[dialect.paramstyle]
-    names, marks = ", ".join(map(quote, columns)), ", ".join([mark] * len(columns))
-    connection.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", rows)
+    if rows:
+        connection.exec_driver_sql(_insert_sql(connection, table, columns), rows)
+
+
+def insert_returning_id(connection: Connection, table: Table, values: dict[str, object]) -> int:
+    """Insert one row of driver values (see ``insert_rows``) and return its new ``id``."""
+    sql = _insert_sql(connection, table, list(values)) + " RETURNING id"
+    return int(connection.exec_driver_sql(sql, tuple(values.values())).scalar_one())
 
 
 def driver_value(connection: Connection, column: Column, value: object) -> object:

@@ -7,7 +7,7 @@ from sqlalchemy import delete, func, select
 from codebench.domain import model as d
 from codebench.domain.errors import ConflictError
 from codebench.store import models as m
-from codebench.store.repo_base import RepoBase, insert_rows
+from codebench.store.repo_base import RepoBase, driver_value, insert_returning_id, insert_rows
 
 
 class TranscriptsRepo(RepoBase):
@@ -50,11 +50,15 @@ class TranscriptsRepo(RepoBase):
 
     def add_transcript(self, name: str, parsed: d.ParsedTranscript, content_hash: str,
                        source_path: str | None) -> None:
-        position = (self.session.scalar(select(func.max(m.Transcript.position))) or 0) + 1
-        transcript_id = self.session.execute(m.Transcript.__table__.insert().returning(m.Transcript.id), {
+        """Store a new transcript after the others (driver-level statements: imports add hundreds)."""
+        connection = self.session.connection()
+        table = m.Transcript.__table__
+        position = (connection.execute(select(func.max(table.c.position))).scalar() or 0) + 1
+        imported_at = driver_value(connection, table.c.imported_at, m.utcnow())
+        transcript_id = insert_returning_id(connection, table, {
             "name": name, "position": position, "content_hash": content_hash, "text": parsed.text,
-            "source_format": parsed.source_format, "source_path": source_path,
-        }).scalar_one()
+            "source_format": parsed.source_format, "source_path": source_path, "imported_at": imported_at,
+        })
         self._add_turns(transcript_id, parsed.turns)
 
     def replace_transcript(self, name: str, parsed: d.ParsedTranscript, content_hash: str,

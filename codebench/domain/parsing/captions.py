@@ -14,8 +14,9 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from dataclasses import dataclass
 from itertools import groupby
+from operator import itemgetter
+from typing import NamedTuple
 
 import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
@@ -26,15 +27,17 @@ from codebench.domain.parsing.labels import find_labels
 
 _FORMAT_NAMES = {"vtt": "WebVTT", "srt": "SubRip (.srt)"}
 _PLAIN_TIME = r"(?:(\d{2,10}):)?([0-5]\d):([0-5]\d)\.(\d{3})"
-_PLAIN_TIMINGS = re.compile(f"{_PLAIN_TIME} --> {_PLAIN_TIME}")
-_BLOCK_BREAK = re.compile("\n\n+")
-_CUE_TAG = re.compile(r"<[^>]*>")  # what webvtt-py removes from a line: "<.*?>"
-_VOICE = re.compile(r"<v(?:\.\w+)*\s+([^>\s][^>]*)>")  # webvtt-py's voice span, on the first line
+# What webvtt-py removes from each line ("<.*?>") and its voice span on the first line, applied to a cue's
+# whole payload (its lines joined by "\n") and kept within a line:
+_PAYLOAD_TAG = re.compile(r"<[^>\n]*>")
+_PAYLOAD_VOICE = re.compile(r"<v(?:\.\w+)*[^\S\n]+([^>\s][^>\n]*)>")
+# A plain cue block: optional identifier line, timing line, text lines (payload starts with "\n"), separator.
+_PLAIN_BLOCK = re.compile(rf"(?:[^\n]+\n)?{_PLAIN_TIME} --> {_PLAIN_TIME}((?:\n[^\n]+)*)(?:\n\n+|\Z)")
+_BLANK_LOOKING_LINE = re.compile(r"^[^\S\n]+$", re.MULTILINE)  # a line of only whitespace
 TURN_BREAK = "\n\n"
 
 
-@dataclass(frozen=True, slots=True)
-class _Cue:
+class _Cue(NamedTuple):
     speaker: str
     speech: str
     start_time: float
@@ -49,27 +52,18 @@ def parse_captions(text: str, caption_format: str, filename: str) -> tuple[str, 
     parts: list[str] = []
     turns: list[ParsedTurn] = []
     position = 0
-    for speaker, group in groupby(cues, key=lambda cue: cue.speaker):
+    for speaker, group in groupby(cues, key=itemgetter(0)):
         run = list(group)
         label = f"{speaker}: " if speaker else ""
-        paragraph = label + " ".join(cue.speech for cue in run)
-        turns.append(
-            ParsedTurn(
-                speaker=speaker,
-                start=position,
-                speech_start=position + len(label),
-                end=position + len(paragraph),
-                start_time=run[0].start_time,
-                end_time=run[-1].end_time,
-            )
-        )
+        paragraph = label + " ".join([cue.speech for cue in run])
+        end = position + len(paragraph)
+        turns.append(ParsedTurn(speaker, position, position + len(label), end, run[0].start_time, run[-1].end_time))
         parts.append(paragraph)
-        position += len(paragraph) + len(TURN_BREAK)
+        position = end + len(TURN_BREAK)
     return TURN_BREAK.join(parts), tuple(turns)
 
 
-@dataclass(frozen=True, slots=True)
-class _Caption:
+class _Caption(NamedTuple):
     """A caption as read: text without cue tags (lines joined by "\\n"), voice, times in seconds."""
 
     text: str
@@ -82,11 +76,15 @@ def _read_cues(text: str, caption_format: str, filename: str) -> list[_Cue]:
     captions = _plain_vtt(text) if caption_format == "vtt" else None
     if captions is None:
         captions = _webvtt_captions(text, caption_format, filename)
-    lines = [_clean(caption.text, unescape=caption_format == "vtt") for caption in captions]
+    unescape = caption_format == "vtt"
+    lines = [_clean(caption.text, unescape=unescape) for caption in captions]
+    voices = {voice: _clean(voice, unescape=True) for voice in {caption.voice for caption in captions}}
+    if all(voices.values()):  # every cue has its speaker's voice tag: no label can apply
+        return [_Cue(voices[voice], line, start, end)
+                for (_, voice, start, end), line in zip(captions, lines, strict=True) if line]
     labels = {label.start: label for label in find_labels("\n".join(lines))}
     cues = []
     offset = 0
-    voices = {voice: _clean(voice, unescape=True) for voice in {caption.voice for caption in captions}}
     for caption, line in zip(captions, lines, strict=True):
         speaker, speech = voices[caption.voice], line
         label = labels.get(offset)
@@ -114,23 +112,28 @@ def _plain_vtt(text: str) -> list[_Caption] | None:
     identifier, a ``[hh:]mm:ss.ttt --> [hh:]mm:ss.ttt`` line without settings and text lines
     without ``-->``; no lines of only whitespace. Notes, styles, regions, cue settings and
     short timestamps are left to webvtt-py.
+
+    One pattern reads a whole block; the blocks must follow each other without a gap, and the
+    file must hold one ``-->`` per block (so no identifier or text line holds one).
     """
     header, _, body = text.partition("\n")
     if not header.startswith("WEBVTT") or "-->" in header or body[:1] not in ("", "\n"):
         return None
     body = body.strip("\n")
-    cues = [block.split("\n") for block in _BLOCK_BREAK.split(body)] if body else []
+    if _BLANK_LOOKING_LINE.search(body):
+        return None
     captions = []
-    for block in cues:
-        timing = 1 if len(block) > 1 and "-->" not in block[0] else 0
-        times = _PLAIN_TIMINGS.fullmatch(block[timing])
-        payload = block[timing + 1 :]
-        if times is None or any("-->" in line for line in payload) or not all(map(str.strip, block)):
+    position = 0
+    for block in _PLAIN_BLOCK.finditer(body):
+        if block.start() != position:
             return None
-        voice = _VOICE.match(payload[0]) if payload else None
-        captions.append(_Caption("\n".join(_CUE_TAG.sub("", line) for line in payload),
-                                 voice[1] if voice else "", _plain_seconds(*times.groups()[:4]),
-                                 _plain_seconds(*times.groups()[4:])))
+        position = block.end()
+        *times, payload = block.groups()
+        voice = _PAYLOAD_VOICE.match(payload, 1)
+        captions.append(_Caption(_PAYLOAD_TAG.sub("", payload[1:]), voice[1] if voice else "",
+                                 _plain_seconds(*times[:4]), _plain_seconds(*times[4:])))
+    if position != len(body) or body.count("-->") != len(captions):
+        return None
     return captions
 
 

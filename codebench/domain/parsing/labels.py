@@ -28,7 +28,7 @@ import functools
 import itertools
 import re
 from collections import Counter
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from codebench.domain.model import ParsedTurn
 
@@ -42,6 +42,7 @@ _LABEL_BODY = (
 _LABEL = re.compile(_LABEL_BODY, re.MULTILINE)  # a label at the start of the text
 _LABEL_AFTER_BREAK = re.compile("\n" + _LABEL_BODY, re.MULTILINE)  # the literal "\n" makes the search fast
 _TIMESTAMP = re.compile(_TIME)
+_TIMESTAMP_OPENERS = "\\[("  # a timestamp starts with one of these
 _SPACE = re.compile(r"\s*")
 _ABBREVIATION = re.compile(r"[^\W\d_]{1,3}\.")
 _MAX_NAME_CHARS = 40
@@ -56,8 +57,7 @@ BLANK_LINES = re.compile(r"\n\s*\n")
 LINE_BREAK = re.compile(r"\n")
 
 
-@dataclass(frozen=True, slots=True)
-class Label:
+class Label(NamedTuple):
     """A speaker label found in a text: ``start``/``end`` delimit the label itself."""
 
     speaker: str
@@ -71,17 +71,16 @@ def find_labels(text: str) -> list[Label]:
     candidates: list[tuple[Label, bool]] = []
     first = _LABEL.match(text)
     for match in itertools.chain([first] if first else [], _LABEL_AFTER_BREAK.finditer(text)):
-        name = match["bold"] or match["bracket"] or match["plain"]
+        bold, bracket, plain, lead = match.group("bold", "bracket", "plain", "lead")
+        name = bold or bracket or plain
         if not _plausible_name(name):
             continue
-        lead = match["lead"]
-        label = Label(
-            speaker=" ".join(name.split()),
-            start=match.start("label"),
-            end=match.end(),
-            start_time=_seconds(_TIMESTAMP.match(lead)) if lead else None,
-        )
-        candidates.append((label, match["plain"] is None or _capitalised(label.speaker)))
+        speaker = _speaker(name)
+        time = _seconds(_TIMESTAMP.match(lead)) if lead else None
+        candidates.append((Label(speaker, match.start("label"), match.end(), time),
+                           plain is None or _capitalised(speaker)))
+    if all(strong for _, strong in candidates):
+        return [label for label, _ in candidates]
     repeated = Counter(label.speaker.casefold() for label, _ in candidates)
     return [label for label, strong in candidates if strong or repeated[label.speaker.casefold()] > 1]
 
@@ -99,13 +98,11 @@ def split_turns(text: str, paragraph_break: re.Pattern[str] = BLANK_LINES) -> tu
 
 
 def _labelled_turns(text: str, labels: list[Label]) -> tuple[ParsedTurn, ...]:
-    turns = []
-    limits = [label.start for label in labels[1:]] + [len(text)]
-    for label, limit in zip(labels, limits, strict=True):
-        turn = _turn(text, label.speaker, label.start, label.end, limit, label.start_time)
-        if turn is not None:
-            turns.append(turn)
-    return tuple(turns)
+    limits = [label.start for label in labels[1:]]
+    limits.append(len(text))
+    turns = [_turn(text, speaker, start, after, limit, time)
+             for (speaker, start, after, time), limit in zip(labels, limits, strict=True)]
+    return tuple(turn for turn in turns if turn is not None)
 
 
 def _paragraph_turns(text: str, paragraph_break: re.Pattern[str]) -> tuple[ParsedTurn, ...]:
@@ -130,13 +127,19 @@ def _turn(text: str, speaker: str, start: int, after: int, limit: int, time: flo
     speech = _SPACE.match(text, after, end).end()  # type: ignore[union-attr]
     if speech >= end:
         return None
-    stamp = _TIMESTAMP.match(text, speech, end)
+    stamp = _TIMESTAMP.match(text, speech, end) if text[speech] in _TIMESTAMP_OPENERS else None
     if stamp:
         following = _SPACE.match(text, stamp.end(), end).end()  # type: ignore[union-attr]
         if following < end:
             speech = following
             time = time if time is not None else _seconds(stamp)
-    return ParsedTurn(speaker=speaker, start=start, speech_start=speech, end=end, start_time=time)
+    return ParsedTurn(speaker, start, speech, end, time)
+
+
+@functools.lru_cache(maxsize=4096)
+def _speaker(name: str) -> str:
+    """A label's name with its inner whitespace made single spaces."""
+    return " ".join(name.split())
 
 
 @functools.lru_cache(maxsize=4096)
