@@ -130,8 +130,11 @@ def _plain_vtt(text: str) -> list[_Caption] | None:
         position = block.end()
         *times, payload = block.groups()
         voice = _PAYLOAD_VOICE.match(payload, 1)
-        captions.append(_Caption(_PAYLOAD_TAG.sub("", payload[1:]), voice[1] if voice else "",
-                                 _plain_seconds(*times[:4]), _plain_seconds(*times[4:])))
+        text = payload[voice.end():] if voice else payload[1:]  # a voice span is the first tag
+        if "<" in text:
+            text = _PAYLOAD_TAG.sub("", text)
+        captions.append(_Caption(text, voice[1] if voice else "", _plain_seconds(*times[:4]),
+                                 _plain_seconds(*times[4:])))
     if position != len(body) or body.count("-->") != len(captions):
         return None
     return captions
