@@ -112,12 +112,27 @@ def _row_at(prefix: str) -> int:
     return len(records) + 1 if complete else max(len(records), 1)
 
 
+def _may_start_cell_with_quote(text: str) -> bool:
+    """False only when no cell of the CSV ``text`` starts with ``'``: such a cell starts the text or
+    follows a delimiter, a line break or its opening double quote."""
+    return _QUOTE in text and (text.startswith(_QUOTE) or any(mark + _QUOTE in text for mark in ',\r\n"'))
+
+
 def read_csv_rows(path: str | PathLike[str]) -> list[dict[str, str]]:
     """Rows of a UTF-8 CSV (BOM or not) as dicts by header name, cells restored.
 
     Strict: raises ``RowError`` (an ``InputError``) naming the rows with a wrong number of fields,
     NUL characters or bytes that are not UTF-8, and ``InputError`` for an empty file, a repeated
     column name or broken quoting. Blank lines are skipped.
+    """
+    header, records = read_csv_records(path)
+    return [dict(zip(header, rec, strict=True)) for rec in records]
+
+
+def read_csv_records(path: str | PathLike[str]) -> tuple[list[str], list[list[str]]]:
+    """The header and the rows of a UTF-8 CSV, each row a list of cells in header order, restored.
+
+    ``read_csv_rows`` without the dicts: the same checks and errors, blank lines skipped.
     """
     where = str(path)
     text = _decode(Path(path).read_bytes(), where)
@@ -134,10 +149,13 @@ def read_csv_rows(path: str | PathLike[str]) -> list[dict[str, str]]:
     header = [restore_cell(name) for name in raw_header]
     if len(set(header)) != len(header):
         raise InputError(f"repeated column name in header: {header}", where=where)
-    bad = [(n, "NUL character") for n, rec in numbered if any("\x00" in cell for cell in rec)]
-    bad += [
-        (n, f"{len(rec)} fields, header has {len(header)}") for n, rec in body if len(rec) != len(header)
-    ]
+    nul = "\x00" in text  # look for the rows only when there is one
+    bad = [(n, "NUL character") for n, rec in numbered if nul and any("\x00" in cell for cell in rec)]
+    width = len(header)
+    bad += [(n, f"{len(rec)} fields, header has {width}") for n, rec in body if len(rec) != width]
     if bad:
         raise RowError(where, sorted(bad))
-    return [dict(zip(header, (restore_cell(c) for c in rec), strict=True)) for _, rec in body]
+    rows = [rec for _, rec in body]
+    if not _may_start_cell_with_quote(text):  # nothing to restore
+        return header, rows
+    return header, [[restore_cell(c) if c[:1] == _QUOTE else c for c in rec] for rec in rows]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -34,8 +34,9 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
-@dataclass(frozen=True, slots=True)
-class Located:
+class Located(NamedTuple):
+    """Where a quote was found, and by which attempt (a tuple: cheap to make for every coding)."""
+
     start: int
     end: int
     how: str  # "offsets" | "exact" | "whitespace" | "fuzzy"
@@ -88,12 +89,16 @@ class QuoteFinder:
     whose characters are ``quote[j:j + KEY]``; so ``first[hash(quote[j:j + KEY])] - j <= p``.
     The least of these bounds is at most the first occurrence, and ``str.find`` from there finds
     it; no hash found means no occurrence. A hash collision only lowers a bound.
+
+    An ASCII text (the usual case) is indexed by its bytes, eight characters to a 64-bit word,
+    which is quicker to make than code points; a quote that is not ASCII cannot occur in it.
     """
 
     def __init__(self, text: str) -> None:
         self.text = text
-        codes = _codes(text)
-        chunks = _hash_chunks(codes[: codes.size - codes.size % STRIDE].reshape(-1, STRIDE))
+        self._ascii = text.isascii()
+        units = _units(text[: len(text) - len(text) % STRIDE], self._ascii)
+        chunks = _chunk_values(units.reshape(-1, STRIDE))
         hashes = chunks[:-1] * _SHIFT + chunks[1:]  # the key at STRIDE * b: chunks b and b + 1
         order = np.argsort(hashes)
         ordered = hashes[order]
@@ -111,29 +116,37 @@ class QuoteFinder:
 
     def find_all(self, quotes: Sequence[str]) -> list[int]:
         """``[self.text.find(q) for q in quotes]``, without scanning the text before each answer."""
-        text = self.text
+        text, ascii_text = self.text, self._ascii
         indexable = self._hashes.size > 0
-        found = [-1 if indexable and len(quote) >= _MIN_INDEXED else text.find(quote) for quote in quotes]
-        indexed = [i for i, quote in enumerate(quotes) if indexable and len(quote) >= _MIN_INDEXED]
+        found = [text.find(quote) for quote in quotes] if not indexable else [
+            -1 if len(quote) >= _MIN_INDEXED else text.find(quote) for quote in quotes]
+        indexed = [i for i, quote in enumerate(quotes)
+                   if indexable and len(quote) >= _MIN_INDEXED and (quote.isascii() or not ascii_text)]
         if not indexed:
             return found
-        heads = _codes("".join(quotes[i][:_MIN_INDEXED] for i in indexed)).reshape(-1, _MIN_INDEXED)
-        chunks = _hash_chunks(sliding_window_view(heads, STRIDE, axis=1))  # chunks[q, j]: quote[j:j + STRIDE]
+        heads = _units("".join(quotes[i][:_MIN_INDEXED] for i in indexed), ascii_text).reshape(-1, _MIN_INDEXED)
+        chunks = _chunk_values(sliding_window_view(heads, STRIDE, axis=1))  # chunks[q, j]: quote[j:j + STRIDE]
         wanted = chunks[:, :STRIDE] * _SHIFT + chunks[:, STRIDE:]  # wanted[q, j]: quote[j:j + KEY]
         slot = np.searchsorted(self._hashes, wanted).clip(max=self._hashes.size - 1)
-        bounds = np.where(self._hashes[slot] == wanted, self._starts[slot] - np.arange(STRIDE), _NONE)
-        for i, lower in zip(indexed, bounds.min(axis=1).tolist(), strict=True):
-            if lower != _NONE:
-                lower = max(lower, 0)
-                found[i] = lower if text.startswith(quotes[i], lower) else text.find(quotes[i], lower)
+        bounds = np.where(self._hashes[slot] == wanted, self._starts[slot] - np.arange(STRIDE), _NONE).min(axis=1)
+        hits = np.flatnonzero(bounds != _NONE)
+        for k, lower in zip(hits.tolist(), np.maximum(bounds[hits], 0).tolist(), strict=True):
+            quote = quotes[indexed[k]]
+            found[indexed[k]] = lower if text.startswith(quote, lower) else text.find(quote, lower)
         return found
 
 
-def _codes(text: str) -> np.ndarray:
-    """The code points of ``text`` (one per character, as ``str`` indexes them)."""
+def _units(text: str, ascii_text: bool) -> np.ndarray:
+    """The characters of ``text`` as numbers, one per character (as ``str`` indexes them): bytes
+    (``uint8``) when ``ascii_text`` (the text must then be ASCII), else code points (``uint64``)."""
+    if ascii_text:
+        return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
 
 
-def _hash_chunks(chunks: np.ndarray) -> np.ndarray:
-    """A polynomial hash (modulo 2**64) of each run of ``STRIDE`` code points along the last axis."""
+def _chunk_values(chunks: np.ndarray) -> np.ndarray:
+    """A value for each run of ``STRIDE`` characters along the last axis of ``_units``: the eight
+    bytes read as one 64-bit word, or a polynomial hash (modulo 2**64) of the code points."""
+    if chunks.dtype == np.uint8:
+        return np.ascontiguousarray(chunks).view(np.uint64)[..., 0]
     return chunks @ _POWERS

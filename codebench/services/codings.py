@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
 from pydantic import BaseModel, ValidationError, field_validator, model_validator
 
-from codebench.domain.csvsafe import read_csv_rows, write_csv
+from codebench.domain.csvsafe import read_csv_records, write_csv
 from codebench.domain.errors import InputError, RowError
 from codebench.domain.model import Coding, StatusCell
 from codebench.domain.quotes import Located, QuoteFinder, check_span
@@ -19,6 +21,7 @@ from codebench.store.repo_codings import label_key
 from codebench.store.store import Store
 
 REQUIRED = ("transcript", "coder", "code", "quote")
+OPTIONAL = ("start", "end", "memo")
 EXPORT_COLUMNS = ["transcript", "coder", "code", "quote", "start", "end", "memo"]
 
 Progress = Callable[[int, int, str], None]
@@ -76,19 +79,35 @@ def _plain_offset(value: str | None) -> bool:
 
 
 def validate_row(values: dict[str, str]) -> Fields:
-    """The row's fields as ``CodingRow`` validates them; raises its ``ValidationError``.
+    """The row's fields as ``CodingRow`` validates them; raises its ``ValidationError``."""
+    return record_validator(list(values))(list(values.values()))
+
+
+def record_validator(header: Sequence[str]) -> Callable[[Sequence[str]], Fields]:
+    """``validate_row`` for rows given as cells in ``header`` order (``header`` has the REQUIRED columns).
 
     Plain rows (names given, offsets blank or digits, both or neither) take a direct path; any
     other row goes through ``CodingRow``, so its values and messages are pydantic's.
     """
-    transcript, coder, code = values["transcript"].strip(), values["coder"].strip(), values["code"].strip()
-    start, end, memo = values.get("start"), values.get("end"), values.get("memo")
-    if (transcript and coder and code and _plain_offset(start) and _plain_offset(end)
-            and (start is None or not start.strip()) == (end is None or not end.strip())):
-        return Fields(transcript, coder, code, values["quote"], int(start) if start and start.strip() else None,
-                      int(end) if end and end.strip() else None, memo if memo and memo.strip() else None)
-    row = CodingRow.model_validate(values)
-    return Fields(row.transcript, row.coder, row.code, row.quote, row.start, row.end, row.memo)
+    absent = len(header)  # index of the None that stands in for a column the file lacks
+    pick = itemgetter(*(header.index(c) if c in header else absent for c in REQUIRED + OPTIONAL))
+
+    def validate(record: Sequence[str]) -> Fields:
+        transcript, coder, code, quote, start, end, memo = pick((*record, None))
+        transcript, coder, code = transcript.strip(), coder.strip(), code.strip()
+        if transcript and coder and code:
+            memo = memo if memo and memo.strip() else None
+            if start is None and end is None:
+                return Fields(transcript, coder, code, quote, None, None, memo)
+            if _plain_offset(start) and _plain_offset(end):
+                start = int(start) if start and start.strip() else None
+                end = int(end) if end and end.strip() else None
+                if (start is None) == (end is None):
+                    return Fields(transcript, coder, code, quote, start, end, memo)
+        row = CodingRow.model_validate(dict(zip(header, record, strict=True)))
+        return Fields(row.transcript, row.coder, row.code, row.quote, row.start, row.end, row.memo)
+
+    return validate
 
 
 @dataclass
@@ -155,11 +174,11 @@ def import_codings(store: Store, path: Path, *, add_coders: bool = False, skip_b
 
 def _import_codings(store: Store, path: Path, *, add_coders: bool, skip_bad: bool,
                     progress: Progress | None) -> CodingsImport:
-    raw = read_csv_rows(path)
-    if raw:
-        missing = [c for c in REQUIRED if c not in raw[0]]
-        if missing:
-            raise InputError(f"missing column(s): {', '.join(missing)}", where=str(path))
+    header, records = read_csv_records(path)
+    missing = [c for c in REQUIRED if c not in header]
+    if records and missing:
+        raise InputError(f"missing column(s): {', '.join(missing)}", where=str(path))
+    validate = record_validator(header) if records else None
 
     def apply(tx) -> CodingsImport:  # noqa: ANN001 - Tx
         result = CodingsImport()
@@ -168,9 +187,9 @@ def _import_codings(store: Store, path: Path, *, add_coders: bool, skip_bad: boo
         coder_ids = tx.coder_ids()
         bad: list[tuple[int, str]] = []
         valid: list[tuple[int, Fields]] = []
-        for n, values in enumerate(raw, start=2):
+        for n, record in enumerate(records, start=2):
             try:
-                row = validate_row(values)
+                row = validate(record)
             except ValidationError as exc:
                 bad.append((n, _reason(exc)))
                 continue
@@ -180,12 +199,11 @@ def _import_codings(store: Store, path: Path, *, add_coders: bool, skip_bad: boo
                 bad.append((n, f"unknown coder {row.coder!r} (use --add-coders)"))
             else:
                 valid.append((n, row))
-        good = _locate(valid, texts, bad, progress, len(raw))
+        good = _locate(valid, texts, bad, progress, len(records))
         if bad and not skip_bad:
             raise RowError(str(path), sorted(bad))
         result.skipped = sorted(bad)
-        for *_, span in good:
-            result.located[span.how] = result.located.get(span.how, 0) + 1
+        result.located = dict(Counter(span.how for *_, span in good))
         for name in sorted({row.coder for _, row, _ in good} - set(coder_ids)):
             tx.add_coder(name)
             result.coders_added.append(name)
@@ -211,13 +229,12 @@ def _import_codings(store: Store, path: Path, *, add_coders: bool, skip_bad: boo
                 result.duplicates += 1
                 continue
             existing.add(key)
-            inserts.append({"coder_id": coder_ids[row.coder], "code_id": code_id, "transcript_id": key[1],
-                            "start": start, "end": end, "quote": texts[row.transcript][start:end],
-                            "memo": row.memo})
+            inserts.append((coder_ids[row.coder], code_id, key[1], start, end, texts[row.transcript][start:end],
+                            row.memo))
         tx.insert_codings(inserts)
         result.stored = len(inserts)
         if progress:
-            progress(len(raw), len(raw), "stored")
+            progress(len(records), len(records), "stored")
         return result
 
     return store.write(apply)

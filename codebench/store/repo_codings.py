@@ -6,7 +6,7 @@ holding one coder's name cannot read or change another coder's work.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from operator import itemgetter
 
 from sqlalchemy import delete, func, select
@@ -16,6 +16,10 @@ from codebench.domain.errors import ConflictError, InputError, NotFoundError
 from codebench.store import models as m
 from codebench.store.models import utcnow
 from codebench.store.repo_base import RepoBase, driver_value, insert_rows
+
+
+# The values of a new coding, in the order ``insert_codings`` takes them as a tuple.
+CODING_COLUMNS = ("coder_id", "code_id", "transcript_id", "start", "end", "quote", "memo")
 
 
 def label_key(label: str) -> str:
@@ -118,8 +122,8 @@ class CodingsRepo(RepoBase):
             q = q.where(m.Coding.coder_id.in_(sorted(set(coder_ids))))
         return set(self.session.execute(q).all())
 
-    def insert_codings(self, rows: list[dict]) -> None:
-        """Bulk insert codings: dicts with coder_id, code_id, transcript_id, start, end, quote, memo.
+    def insert_codings(self, rows: Sequence[tuple | Mapping[str, object]]) -> None:
+        """Bulk insert codings: tuples of the ``CODING_COLUMNS`` values, or dicts by those names.
 
         The rows go to the driver's ``executemany`` as tuples: SQLAlchemy's per-row parameter
         handling would cost more than the insert itself on a large import.
@@ -128,10 +132,10 @@ class CodingsRepo(RepoBase):
             return
         connection = self.session.connection()
         now = driver_value(connection, m.Coding.__table__.c.created_at, utcnow())
-        columns = ("coder_id", "code_id", "transcript_id", "start", "end", "quote", "memo")
-        values = itemgetter(*columns)
-        insert_rows(connection, m.Coding.__table__, (*columns, "created_at"), [(*values(r), now) for r in rows])
-        self.mark_in_progress({(r["coder_id"], r["transcript_id"]) for r in rows})
+        by_name = itemgetter(*CODING_COLUMNS)
+        values = [(*r, now) if isinstance(r, tuple) else (*by_name(r), now) for r in rows]
+        insert_rows(connection, m.Coding.__table__, (*CODING_COLUMNS, "created_at"), values)
+        self.mark_in_progress({(r[0], r[2]) for r in values})
 
     def codings(self, coder: str | None = None, transcript: str | None = None) -> list[d.Coding]:
         """Codings in text order (transcripts in import order)."""
