@@ -21,20 +21,24 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
+from itertools import chain
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
+
 from codebench.domain.agreement import (
     AgreementInput,
     AgreementReport,
+    CodingTable,
     TranscriptUnits,
     compute_agreement,
     find_disagreements,
 )
 from codebench.domain.errors import InputError, NotFoundError
-from codebench.domain.model import CodedSpan, Turn
 from codebench.domain.units import UNIT_KINDS, units_for
+from codebench.store.repo_reads import CodingIds, TurnRow
 from codebench.store.store import Store
 
 Level = Literal["harmonised", "raw"]
@@ -143,12 +147,13 @@ def _warnings(unharmonised_codings: int) -> list[str]:
     return [f"{unharmonised_codings} coding(s) left out: their raw code has no harmonised code"]
 
 
-_Counted = tuple[CodedSpan, str]  # a counted coding at the chosen level, with its raw label
-
-
 @dataclass(frozen=True)
 class _Prepared:
-    """The agreement input for the chosen options, and what is needed to link units back to the text."""
+    """The agreement input for the chosen options, and what is needed to link units back to the text.
+
+    ``data.codings`` is a ``CodingTable`` of the counted codings (chosen coders and transcripts, with a code at
+    the chosen level); ``raw_labels`` gives each of its rows' raw label.
+    """
 
     data: AgreementInput
     level: Level
@@ -156,9 +161,9 @@ class _Prepared:
     unit: str
     codes: list[str] | None
     unharmonised: int
-    codings: tuple[_Counted, ...]  # the counted codings (chosen coders, transcripts, with a key)
+    raw_labels: Sequence[str]
     texts: Mapping[str, str]
-    turns: Mapping[str, list[Turn]]
+    turns: Mapping[str, list[TurnRow]]
 
 
 def agreement_report(
@@ -200,16 +205,16 @@ def disagreements(
 ) -> DisagreementsResult:
     """Units where the chosen coders differ on a code (every code used, or ``codes``), with text and turn."""
     prepared = _prepare(store, level, unit, coders, codes, transcripts)
-    chosen = prepared.codes if prepared.codes is not None else sorted({s.code for s in prepared.data.codings})
-    labels = _labels_by_key(prepared.codings)
+    chosen = prepared.codes if prepared.codes is not None else prepared.data.codings.used_codes()
+    labels = _labels_by_key(prepared.data.codings, prepared.raw_labels)
     rows = []
     for code in chosen:
         for found in find_disagreements(prepared.data, code, min_overlap):
             start, end = found.unit
             turn = _turn_at(prepared.turns.get(found.transcript, []), start)
             rows.append(QuoteDisagreement(
-                code=code, transcript=found.transcript, turn=None if turn is None else turn.idx + 1,
-                speaker=None if turn is None else turn.speaker, start=start, end=end,
+                code=code, transcript=found.transcript, turn=None if turn is None else turn[1] + 1,
+                speaker=None if turn is None else turn[2], start=start, end=end,
                 text=prepared.texts[found.transcript][start:end], coders_with=found.coders_with,
                 coders_without=found.coders_without,
                 labels={coder: _labels_in(labels[(found.transcript, coder, code)], start, end, min_overlap)
@@ -235,11 +240,16 @@ def _prepare(
         raise InputError(f"unit must be one of {', '.join(UNIT_KINDS)} (got {unit!r})")
 
     def read(tx) -> tuple:  # noqa: ANN001 - Tx
-        return ([t.name for t in tx.transcripts()], [c.name for c in tx.coders()], tx.code_placements(),
-                tx.coding_spans(), tx.observed(), tx.all_texts(), tx.all_turns())
+        return (tx.transcript_texts(), tx.coders(), tx.code_placements(), tx.coding_ids(), tx.observed(),
+                tx.turn_rows())
 
-    all_transcripts, all_coders, placements, spans, observed, texts, turns = store.read(read)
-    used = [placements[code_id] for code_id in {span[4] for span in spans}]
+    transcript_rows, coder_rows, placements, coding_ids, observed, turn_rows = store.read(read)
+    all_transcripts = [name for _, name, _ in transcript_rows]
+    all_coders = [coder.name for coder in coder_rows]
+    texts = {name: text for _, name, text in transcript_rows}
+    turns = _turns_by_name(transcript_rows, turn_rows)
+    coder_id, transcript_id, start, end, code_id = _columns(coding_ids)
+    used = [placements[int(i)] for i in np.unique(code_id)]
     chosen_level: Level = level or ("harmonised" if any(p.harmonised for p in used) else "raw")
     names = _chosen("transcript", transcripts, all_transcripts)
     chosen_names = set(names)
@@ -251,24 +261,58 @@ def _prepare(
                          f"(got {', '.join(chosen_coders) or 'none'})")
     keys = {p.id: p.key(chosen_level) for p in placements.values()}
     wanted = None if codes is None else _chosen_codes(codes, {keys[p.id] for p in used} - {None}, chosen_level)
-    coder_set = set(chosen_coders)
-    picked = [s for s in spans if s[0] in coder_set and s[1] in chosen_names]
-    counted = tuple((CodedSpan(coder, transcript, start, end, key), placements[code_id].raw)
-                    for coder, transcript, start, end, code_id in picked if (key := keys[code_id]) is not None)
+    code_names = sorted(set(keys.values()) - {None})
+    coder_index = _positions({c.id: c.name for c in coder_rows}, chosen_coders)
+    transcript_index = _positions({i: name for i, name, _ in transcript_rows}, names)
+    code_index = _positions(keys, code_names)
+    picked = (coder_index[coder_id] >= 0) & (transcript_index[transcript_id] >= 0)
+    counted = picked & (code_index[code_id] >= 0)
+    table = CodingTable(tuple(chosen_coders), tuple(names), tuple(code_names), np.stack(
+        [coder_index[coder_id], transcript_index[transcript_id], code_index[code_id], start, end], axis=1)[counted])
+    raw_labels = _by_id({p.id: p.raw for p in placements.values()}, None, object)[code_id[counted]]
     data = AgreementInput(
         coders=tuple(chosen_coders),
         transcripts=tuple(TranscriptUnits(name, len(texts[name]), _units(texts[name], turns.get(name, []), unit))
                           for name in names),
         observed={c: observed.get(c, frozenset()) & chosen_names for c in chosen_coders},
-        codings=tuple(span for span, _ in counted),
+        codings=table,
     )
     return _Prepared(data=data, level=chosen_level, level_auto=level is None, unit=unit, codes=wanted,
-                     unharmonised=len(picked) - len(counted), codings=counted, texts=texts, turns=turns)
+                     unharmonised=int(picked.sum() - counted.sum()), raw_labels=raw_labels,
+                     texts=texts, turns=turns)
 
 
-def _units(text: str, turns: list[Turn], kind: str) -> tuple[tuple[int, int], ...]:
+def _columns(rows: Sequence[CodingIds]) -> np.ndarray:
+    """The (coder id, transcript id, start, end, code id) rows as five int64 columns."""
+    flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=5 * len(rows))
+    return flat.reshape(-1, 5).T
+
+
+def _by_id(values: Mapping[int, Any], missing: Any, dtype: type) -> np.ndarray:
+    """An array indexed by database id: ``values[id]`` at each given id, ``missing`` at every other."""
+    out = np.full(max(values, default=-1) + 1, missing, dtype=dtype)
+    out[list(values)] = list(values.values())
+    return out
+
+
+def _positions(names: Mapping[int, str | None], chosen: Sequence[str]) -> np.ndarray:
+    """By database id: the position of the id's name in ``chosen``, -1 where it is not chosen."""
+    position = {name: i for i, name in enumerate(chosen)}
+    return _by_id({i: position.get(name, -1) for i, name in names.items()}, -1, np.int64)
+
+
+def _turns_by_name(transcripts: Sequence[tuple[int, str, str]], turns: Sequence[TurnRow]) -> dict[str, list[TurnRow]]:
+    """Each transcript's turns, in turn order, by transcript name (transcripts without turns left out)."""
+    name_of = {i: name for i, name, _ in transcripts}
+    out: dict[str, list[TurnRow]] = {}
+    for row in turns:
+        out.setdefault(name_of[row[0]], []).append(row)
+    return out
+
+
+def _units(text: str, turns: list[TurnRow], kind: str) -> tuple[tuple[int, int], ...]:
     """The units of one transcript, cut from the turns' speech spans (``speech_start``..``end``)."""
-    return tuple(units_for(text, [(t.speech_start, t.end) for t in turns], kind))
+    return tuple(units_for(text, [(speech_start, end) for *_, speech_start, end in turns], kind))
 
 
 def _chosen(kind: str, given: Sequence[str] | None, known: Sequence[str]) -> list[str]:
@@ -292,20 +336,23 @@ def _chosen_codes(given: Sequence[str], known: set[str], level: Level) -> list[s
     return list(dict.fromkeys(keys))
 
 
-def _turn_at(turns: list[Turn], offset: int) -> Turn | None:
+def _turn_at(turns: list[TurnRow], offset: int) -> TurnRow | None:
     """The turn whose span contains ``offset`` (the last turn starting at or before it)."""
-    position = bisect_right([t.start for t in turns], offset) - 1
+    position = bisect_right([turn[3] for turn in turns], offset) - 1
     return turns[position] if position >= 0 else None
 
 
-def _labels_by_key(codings: Sequence[_Counted]) -> dict[tuple[str, str, str], list[_Counted]]:
-    """Counted codings grouped by (transcript, coder, code key)."""
-    grouped: dict[tuple[str, str, str], list[_Counted]] = defaultdict(list)
-    for span, raw in codings:
-        grouped[(span.transcript, span.coder, span.code)].append((span, raw))
+_Labelled = tuple[int, int, str]  # a counted coding's start, end and raw label
+
+
+def _labels_by_key(codings: CodingTable, raw_labels: Sequence[str]) -> dict[tuple[str, str, str], list[_Labelled]]:
+    """Counted codings with their raw labels, grouped by (transcript, coder, code key)."""
+    grouped: dict[tuple[str, str, str], list[_Labelled]] = defaultdict(list)
+    for (coder, transcript, code, start, end), raw in zip(codings.columns.tolist(), raw_labels, strict=True):
+        grouped[(codings.transcripts[transcript], codings.coders[coder], codings.codes[code])].append((start, end, raw))
     return grouped
 
 
-def _labels_in(codings: Sequence[_Counted], start: int, end: int, min_overlap: int) -> tuple[str, ...]:
+def _labels_in(codings: Sequence[_Labelled], start: int, end: int, min_overlap: int) -> tuple[str, ...]:
     """Distinct raw labels of the codings overlapping [start, end) by at least ``min_overlap`` characters."""
-    return tuple(sorted({raw for span, raw in codings if min(span.end, end) - max(span.start, start) >= min_overlap}))
+    return tuple(sorted({raw for first, last, raw in codings if min(last, end) - max(first, start) >= min_overlap}))

@@ -63,6 +63,10 @@ QuoteRecord = tuple[str, int, str, int, int, int, str, str | None]
 TurnMark = tuple[int, int, str]
 # (coder, transcript, start, end, code id) of one coding
 SpanRecord = tuple[str, str, int, int, int]
+# (coder id, transcript id, start, end, code id) of one coding
+CodingIds = tuple[int, int, int, int, int]
+# (transcript id, index, speaker, start, speech start, end) of one turn
+TurnRow = tuple[int, int, str, int, int, int]
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
@@ -74,6 +78,20 @@ class ReadsRepo(RepoBase):
     def _rows(self, query: Select[Any]) -> list[Any]:
         """All rows of a Core select, on the session's connection (no ORM row processing)."""
         return self.session.connection().execute(query).all()
+
+    def _driver_rows(self, query: Select[Any]) -> list[tuple]:
+        """All rows of a Core select without parameters, as the driver's own tuples, on the session's connection.
+
+        SQLAlchemy's row objects cost as much as the query on 100,000 rows; this skips them, so it suits
+        columns the driver already returns as the Python values wanted (integers, text).
+        """
+        connection = self.session.connection()
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(query.compile(dialect=connection.dialect).string)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
 
     def analysis_codings(self) -> list[AnalysisCoding]:
         """Every coding with its raw label, harmonised code, theme and category, in text order (one query)."""
@@ -128,6 +146,21 @@ class ReadsRepo(RepoBase):
             .order_by(m.Transcript.position, m.Coding.start, m.Coding.end)
         )
         return self._rows(q)
+
+    def coding_ids(self) -> list[CodingIds]:
+        """(coder id, transcript id, start, end, code id) of every coding, in no particular order: the
+        lean read of the agreement, which maps the ids to names and codes itself."""
+        return self._driver_rows(select(m.Coding.coder_id, m.Coding.transcript_id, m.Coding.start, m.Coding.end,
+                                        m.Coding.code_id))
+
+    def transcript_texts(self) -> list[tuple[int, str, str]]:
+        """(id, name, text) of every transcript, in transcript order."""
+        return self._rows(select(m.Transcript.id, m.Transcript.name, m.Transcript.text).order_by(m.Transcript.position))
+
+    def turn_rows(self) -> list[TurnRow]:
+        """(transcript id, index, speaker, start, speech start, end) of every turn, by transcript id then index."""
+        return self._driver_rows(select(m.Turn.transcript_id, m.Turn.idx, m.Turn.speaker, m.Turn.start,
+                                        m.Turn.speech_start, m.Turn.end).order_by(m.Turn.transcript_id, m.Turn.idx))
 
     def code_usage(self, placements: dict[int, CodePlacement]) -> tuple[dict[int, CodeUsage], dict[str, CodeUsage]]:
         """How each used raw code (by id) and each used harmonised code (by name) is used; codes without

@@ -1,5 +1,6 @@
 """Inter-coder agreement: coefficients, MASI set alpha, the unitized alpha family and the report."""
 
+from codebench.domain.agreement.codings import CodingTable
 from codebench.domain.agreement.coefficients import (
     Coefficient,
     cohen_kappa,
@@ -26,7 +27,7 @@ from codebench.domain.agreement.unitized import UnitizedAgreement, unitized_agre
 __all__ = [
     "RELIABLE",
     "TENTATIVE",
-    "AgreementInput", "AgreementReport", "CodeAgreement", "Coefficient", "Disagreement", "OverallAgreement",
+    "AgreementInput", "AgreementReport", "CodeAgreement", "CodingTable", "Coefficient", "Disagreement", "OverallAgreement",
     "TranscriptUnits", "UnitizedAgreement", "cohen_kappa", "compute_agreement", "find_disagreements",
     "fleiss_kappa", "gwet_ac1", "krippendorff_alpha", "krippendorff_alpha_ci", "krippendorff_alpha_masi",
     "masi_distance", "percent_agreement", "unitized_agreement",

@@ -62,10 +62,10 @@ def _subset_containment(labels_by_size: dict[int, np.ndarray], labels: int) -> n
                 position = {c: i for i, c in enumerate(combinations(range(a), t - 1))}
                 keys.append(ranks[a][:, [position[c[:-1]] for c in combos]] * labels + last)
         ids, inverse = np.unique(np.concatenate([k.ravel() for k in keys]), return_inverse=True)
-        size_of = np.concatenate([np.full(k.size, a) for a, k in zip(sizes, keys, strict=True)])
-        frequency = np.bincount(inverse * (top + 1) + size_of, minlength=ids.size * (top + 1))
-        frequency = frequency.reshape(ids.size, top + 1)
-        containing[t] = np.einsum("ta,tb->ab", frequency, frequency)  # exact integers
+        size_of = np.concatenate([np.full(k.size, a - t) for a, k in zip(sizes, keys, strict=True)])
+        width = top + 1 - t  # sets of sizes t..top contain t-subsets
+        frequency = np.bincount(inverse * width + size_of, minlength=ids.size * width).reshape(ids.size, width)
+        containing[t, t:, t:] = np.einsum("ta,tb->ab", frequency, frequency)  # exact integers
         bounds = np.cumsum([0] + [k.size for k in keys])
         ranks = {a: inverse[lo:hi].reshape(k.shape) for a, k, lo, hi in zip(sizes, keys, bounds, bounds[1:])}
     return containing
@@ -96,11 +96,18 @@ def _pairs_with(sets: np.ndarray, sizes: np.ndarray, rows: np.ndarray, block: in
 
 def _sum_pair_similarity(sets: np.ndarray) -> float:
     """``sum_{r, s} MASI(r, s)`` over all ordered pairs of rows of ``sets`` (values x labels), r == s included."""
-    row, label = nonzero_2d(sets)  # row by row, labels ascending
-    sizes = np.bincount(row, minlength=sets.shape[0])
+    row, label = nonzero_2d(sets)
+    return _sum_pair_similarity_of(row, label, sets.shape[0])
+
+
+def _sum_pair_similarity_of(row: np.ndarray, label: np.ndarray, rows: int) -> float:
+    """``_sum_pair_similarity`` of ``rows`` sets given as (row, label) pairs, row by row with labels ascending."""
+    sizes = np.bincount(row, minlength=rows)
     total = float(np.count_nonzero(sizes == 0)) ** 2
     direct = (2.0**sizes > sizes.size) & (sizes > 0)
     if direct.any():
+        sets = np.zeros((rows, int(label.max()) + 1), dtype=bool)
+        sets[row, label] = True
         total += _pairs_with(sets, sizes, np.flatnonzero(direct))
     small = ~direct[row]
     if small.any():
@@ -113,22 +120,35 @@ def _sum_pair_similarity(sets: np.ndarray) -> float:
 def alpha_masi_presence(presence: np.ndarray, observed: np.ndarray) -> Coefficient:
     """Alpha with MASI distance; ``presence[u, c, l]`` says coder c gave unit u label l, ``observed[u, c]``
     says coder c's value for unit u exists (an observed unit without labels is the empty set)."""
-    presence = np.asarray(presence, dtype=bool) & np.asarray(observed, dtype=bool)[..., None]
+    observed = np.asarray(observed, dtype=bool)
+    unit, coder, label = np.nonzero(np.asarray(presence, dtype=bool) & observed[..., None])
+    return alpha_masi_entries(unit, coder, label, observed)
+
+
+def alpha_masi_entries(unit: np.ndarray, coder: np.ndarray, label: np.ndarray, observed: np.ndarray) -> Coefficient:
+    """``alpha_masi_presence`` from the presence array's true entries (in ``np.nonzero`` order: by unit, then
+    coder, then label; only where observed), so a large sparse array is never built."""
+    units, coders = observed.shape
     m = observed.sum(1)
     pairable = m >= 2
-    presence, observed, m = presence[pairable], observed[pairable], m[pairable]
-    n = int(m.sum())
-    sizes = presence.sum(2)
+    n = int(m[pairable].sum())
+    keep = pairable[unit]
+    unit, coder, label = unit[keep], coder[keep], label[keep]
+    value = unit * coders + coder
+    sizes = np.bincount(value, minlength=units * coders).reshape(units, coders)
+    labels = int(label.max()) + 1 if label.size else 1
     disagreement = 0.0
-    coders = observed.shape[1]
     for first in range(coders):
         for second in range(first + 1, coders):
-            both = observed[:, first] & observed[:, second]
-            overlap = (presence[:, first] & presence[:, second]).sum(1)
-            distance = 1 - masi_similarity(sizes[:, first], sizes[:, second], overlap)
-            disagreement += 2 * float((distance[both] / (m[both] - 1)).sum())
-    values = presence[observed]
-    expected = n * n - _sum_pair_similarity(values) if values.size else 0.0
+            both = (observed[:, first] & observed[:, second])[pairable]
+            shared = np.intersect1d(unit[coder == first] * labels + label[coder == first],
+                                    unit[coder == second] * labels + label[coder == second], assume_unique=True)
+            overlap = np.bincount(shared // labels, minlength=units)[pairable]
+            distance = 1 - masi_similarity(sizes[pairable, first], sizes[pairable, second], overlap)
+            disagreement += 2 * float((distance[both] / (m[pairable][both] - 1)).sum())
+    values = (observed & pairable[:, None]).ravel()
+    rank = np.cumsum(values) - 1  # each observed value's row among the pairable values
+    expected = n * n - _sum_pair_similarity_of(rank[value], label, int(values.sum())) if n else 0.0
     with np.errstate(divide="ignore", invalid="ignore"):
         alpha = 1 - (n - 1) * disagreement / np.float64(expected)
     return guarded(alpha, [(n < 2, NO_PAIRS), (expected <= 1e-9 * max(n, 1) ** 2, NO_VARIATION)])[()]

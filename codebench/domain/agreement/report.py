@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -27,8 +28,9 @@ from codebench.domain.agreement.binary import (
     binary_percent_agreement,
     unit_histogram,
 )
+from codebench.domain.agreement.codings import CodingTable
 from codebench.domain.agreement.coefficients import Coefficient, bootstrap_alpha, cohen_kappa_array
-from codebench.domain.agreement.masi import alpha_masi_presence
+from codebench.domain.agreement.masi import alpha_masi_entries
 from codebench.domain.agreement.unitized import coding_rows, unitized_coefficients
 from codebench.domain.errors import InputError
 from codebench.domain.model import CodedSpan
@@ -52,7 +54,7 @@ class AgreementInput:
     coders: tuple[str, ...]
     transcripts: tuple[TranscriptUnits, ...]
     observed: dict[str, frozenset[str]]
-    codings: tuple[CodedSpan, ...]
+    codings: Sequence[CodedSpan] | CodingTable
 
 
 @dataclass(frozen=True)
@@ -161,9 +163,17 @@ class _Presence:
     transcript_observers: np.ndarray  # (T, C) bool
     codings: np.ndarray  # (N, 5) checked codings of the chosen codes: coder, transcript, code, start, end
 
+    @cached_property
+    def entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(unit, coder, code) of every true entry of ``present``, in ``np.nonzero`` order."""
+        _, coders, codes = self.present.shape
+        unit, rest = np.divmod(np.flatnonzero(self.present), coders * codes)
+        return (unit, *np.divmod(rest, codes))
 
-def _presence(data: AgreementInput, codes: Sequence[str], min_overlap: int) -> _Presence:
-    """Build the unit x coder x code presence array with one searchsorted pass over all codings."""
+
+def _presence(data: AgreementInput, codings: CodingTable, codes: Sequence[str], min_overlap: int) -> _Presence:
+    """Build the unit x coder x code presence array with one searchsorted pass over all ``codings``
+    (``data.codings`` as a table)."""
     if min_overlap < 1:
         raise InputError("min_overlap must be at least 1 character")
     names = {t.name: i for i, t in enumerate(data.transcripts)}
@@ -184,7 +194,7 @@ def _presence(data: AgreementInput, codes: Sequence[str], min_overlap: int) -> _
     observers = np.array([[t.name in data.observed.get(c, ()) for c in data.coders] for t in data.transcripts],
                          dtype=bool).reshape(len(data.transcripts), len(data.coders))
     code_index = {code: k for k, code in enumerate(codes)}
-    spans = coding_rows(data.codings, coders, names, code_index, length, observers)
+    spans = coding_rows(codings, coders, names, code_index, length, observers)
     coder, span_transcript, code, span_start, span_end = spans.T
     unit_start, unit_end = offset[transcript] + start, offset[transcript] + end
     span_start, span_end = offset[span_transcript] + span_start, offset[span_transcript] + span_end
@@ -214,12 +224,16 @@ def _code_tables(ones: np.ndarray, observers: np.ndarray) -> np.ndarray:
 
 def _cohen_tables(presence: _Presence, first: int, second: int) -> np.ndarray:
     """(K, 2, 2) contingency tables of two coders over the units both observed."""
-    a, b = presence.present[:, first, :], presence.present[:, second, :]
+    codes = presence.present.shape[2]
     both = presence.observed[:, first] & presence.observed[:, second]
     total = np.count_nonzero(both)
-    agree_one = np.count_nonzero(a & b, axis=0)
-    only_first = np.count_nonzero(a & both[:, None], axis=0) - agree_one
-    only_second = np.count_nonzero(b & both[:, None], axis=0) - agree_one
+    unit, coder, code = presence.entries
+    in_both = both[unit]
+    cells_first = (unit * codes + code)[in_both & (coder == first)]
+    cells_second = (unit * codes + code)[in_both & (coder == second)]
+    agree_one = np.bincount(np.intersect1d(cells_first, cells_second, assume_unique=True) % codes, minlength=codes)
+    only_first = np.bincount(cells_first % codes, minlength=codes) - agree_one
+    only_second = np.bincount(cells_second % codes, minlength=codes) - agree_one
     cells = [[total - agree_one - only_first - only_second, only_second], [only_first, agree_one]]
     return np.moveaxis(np.array(cells, dtype=float), -1, 0)
 
@@ -247,8 +261,9 @@ def compute_agreement(
     ``codes`` restricts the report to these codes (default: every code used, sorted); ``bootstrap`` is
     the number of bootstrap resamples for the alpha intervals (0: no interval).
     """
-    codes = list(codes) if codes is not None else sorted({span.code for span in data.codings})
-    presence = _presence(data, codes, min_overlap)
+    codings = CodingTable.of(data.codings)
+    codes = list(codes) if codes is not None else codings.used_codes()
+    presence = _presence(data, codings, codes, min_overlap)
     m = presence.observed.sum(1)
     ones = _ones(presence)
     histogram = unit_histogram(ones, m, len(data.coders))
@@ -283,7 +298,7 @@ def compute_agreement(
     ]
     per_code.sort(key=lambda c: (c.alpha.value is None, c.alpha.value or 0.0, c.code))
     overall = OverallAgreement(
-        alpha_masi=alpha_masi_presence(presence.present, presence.observed),
+        alpha_masi=alpha_masi_entries(*presence.entries, presence.observed),
         mean_alpha=_mean_alpha(alpha.values, np.nan_to_num(prevalence)),
         u_alpha=unitized.u_alpha,
         cu_alpha=unitized.cu_alpha,
@@ -293,7 +308,7 @@ def compute_agreement(
 
 def find_disagreements(data: AgreementInput, code: str, min_overlap: int = 1) -> list[Disagreement]:
     """Units where the coders who observed them differ on ``code``, in transcript and text order."""
-    presence = _presence(data, [code], min_overlap)
+    presence = _presence(data, CodingTable.of(data.codings), [code], min_overlap)
     coded = presence.present[:, :, 0]
     with_code = coded.sum(1)
     split = np.flatnonzero((presence.observed.sum(1) >= 2) & (with_code > 0) & (with_code < presence.observed.sum(1)))

@@ -41,6 +41,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from codebench.domain.agreement._arrays import expand_ranges, pairs_within_groups, run_lengths, sorted_unique
+from codebench.domain.agreement.codings import CodingTable
 from codebench.domain.agreement.coefficients import NO_VARIATION, Coefficient, Coefficients, guarded
 from codebench.domain.errors import InputError
 from codebench.domain.model import CodedSpan
@@ -81,7 +82,7 @@ class _Continuum:
 
 
 def coding_rows(
-    codings: Sequence[CodedSpan],
+    codings: Sequence[CodedSpan] | CodingTable,
     coder_index: Mapping[str, int],
     transcript_index: Mapping[str, int],
     code_index: Mapping[str, int],
@@ -91,11 +92,8 @@ def coding_rows(
     """Check the codings and return those of the codes in ``code_index`` as int64 rows
     (coder, transcript, code, start, end). ``lengths`` and ``observers`` (transcripts x coders) are indexed
     like ``transcript_index``. Raise InputError on the first bad coding, whatever its code."""
-    rows = np.array(
-        [(coder_index.get(s.coder, -1), transcript_index.get(s.transcript, -1), code_index.get(s.code, -1),
-          s.start, s.end) for s in codings],
-        dtype=np.int64,
-    ).reshape(-1, 5)
+    table = CodingTable.of(codings)
+    rows = table.indexed(coder_index, transcript_index, code_index)
     coder, transcript, _, start, end = rows.T
     padded_lengths, padded_observers = np.append(lengths, 0), np.pad(observers, ((0, 1), (0, 1)))  # index -1: unknown
     failures = {
@@ -108,7 +106,7 @@ def coding_rows(
     bad = np.logical_or.reduce(list(failures.values())) if rows.size else np.zeros(0, dtype=bool)
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
-        span = codings[first]
+        span = table.span(first)
         message = next(reason for reason, failed in failures.items() if failed[first])
         named = {"unknown coder": span.coder, "unknown transcript": span.transcript}
         if message in named:
