@@ -62,8 +62,14 @@ def read_transcript(path: Path) -> ParsedTranscript:
     return parse_transcript(path.read_bytes(), path.name)
 
 
-def parse_files(files: list[Path], workers: int | None = None) -> Iterator[ParsedTranscript]:
-    """Each file parsed, in order; a bad file raises its ``InputError`` when its turn comes.
+def read_and_hash(path: Path) -> tuple[ParsedTranscript, str]:
+    """A transcript file parsed, with the content hash of its (normalised) text."""
+    doc = read_transcript(path)
+    return doc, normalised_hash(doc.text)
+
+
+def parse_files(files: list[Path], workers: int | None = None) -> Iterator[tuple[ParsedTranscript, str]]:
+    """Each file read and hashed (``read_and_hash``), in order; a bad file raises when its turn comes.
 
     Large batches are parsed by worker processes (``workers``; by default one per CPU, for
     4 MB of files or more) while the caller consumes the results, e.g. storing them. Workers
@@ -72,11 +78,11 @@ def parse_files(files: list[Path], workers: int | None = None) -> Iterator[Parse
     """
     workers = _worker_count(files) if workers is None else min(workers, len(files))
     if workers <= 1:
-        yield from map(read_transcript, files)
+        yield from map(read_and_hash, files)
         return
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     try:
-        yield from pool.map(read_transcript, files, chunksize=max(1, len(files) // (4 * workers)))
+        yield from pool.map(read_and_hash, files, chunksize=max(1, len(files) // (16 * workers)))
     finally:
         pool.shutdown(cancel_futures=True)
 
@@ -137,10 +143,9 @@ def import_transcripts(store: Store, paths: list[Path], *, name: str | None = No
         hashes = tx.transcript_hashes()  # in import order: the first name of a content is its twin
         names_by_hash = first_names(hashes)
         outcomes = []
-        for i, ((tname, path), doc) in enumerate(zip(seen.items(), docs, strict=True)):
+        for i, ((tname, path), (doc, digest)) in enumerate(zip(seen.items(), docs, strict=True)):
             if progress:
                 progress(i + 1, len(files), tname)
-            digest = normalised_hash(doc.text)  # parsed texts are normalised
             status = "imported"
             if tname in hashes:
                 if hashes[tname] == digest:
