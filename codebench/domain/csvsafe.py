@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from os import PathLike
 from pathlib import Path
 from typing import TextIO
@@ -73,6 +74,38 @@ def _ordered(rows: Iterable[Row], header: Sequence[str]) -> Iterator[list[object
             yield _cells(row)
 
 
+def csv_field(value: object) -> str:
+    """One cell as ``write_csv`` writes it within a record: neutralised, then enclosed in double quotes
+    (inner ones doubled) where it holds a delimiter, a double quote or a line break, as the csv
+    module's default dialect does."""
+    if type(value) is int and value >= 0:
+        return str(value)
+    text = value if type(value) is str and value[:1] not in _LEADS else _cell(value)
+    if '"' in text:
+        return '"' + text.replace('"', '""') + '"'
+    if "," in text or "\n" in text or "\r" in text:
+        return '"' + text + '"'
+    return text
+
+
+def csv_fields(cells: Iterable[object]) -> str:
+    """``cells`` as ``write_csv`` writes them within a record, delimiters between: a part of a record
+    for ``write_csv_parts``."""
+    return ",".join(map(csv_field, cells))
+
+
+@contextmanager
+def _opened(dest: str | PathLike[str] | TextIO, excel_bom: bool) -> Iterator[TextIO]:
+    """``dest`` as a text file to write CSV into (a path is opened as UTF-8), BOM written if asked."""
+    if isinstance(dest, (str, PathLike)):
+        with open(dest, "w", encoding="utf-8", newline="") as fh, _opened(fh, excel_bom) as opened:
+            yield opened
+        return
+    if excel_bom:
+        dest.write("\ufeff")
+    yield dest
+
+
 def write_csv(
     rows: Iterable[Row],
     header: Sequence[str],
@@ -83,15 +116,31 @@ def write_csv(
     """Write ``header`` and ``rows`` (mappings by column name, or sequences in header order) as
     UTF-8 CSV with every cell neutralised. ``dest`` is a path or a text file opened with
     ``newline=""``; ``excel_bom`` puts a byte-order mark first so Excel detects UTF-8."""
-    if isinstance(dest, (str, PathLike)):
-        with open(dest, "w", encoding="utf-8", newline="") as fh:
-            write_csv(rows, header, fh, excel_bom=excel_bom)
-        return
-    if excel_bom:
-        dest.write("\ufeff")
-    writer = csv.writer(dest)
-    writer.writerow([neutralise_cell(name) for name in header])
-    writer.writerows(_ordered(rows, header))
+    with _opened(dest, excel_bom) as fh:
+        writer = csv.writer(fh)
+        writer.writerow([neutralise_cell(name) for name in header])
+        writer.writerows(_ordered(rows, header))
+
+
+def write_csv_parts(
+    records: Iterable[Sequence[str]],
+    header: Sequence[str],
+    dest: str | PathLike[str] | TextIO,
+    *,
+    excel_bom: bool = False,
+) -> None:
+    """``write_csv`` for records already encoded in parts: each record is a sequence of ``csv_fields``
+    texts, each of one cell or more, that together hold the header's cells in order. The file is byte
+    for byte what ``write_csv`` writes for those cells, and a caller can encode a part that many records
+    share only once. The records' widths are not checked."""
+    lone_empty = '""' if header else ""  # a record of one empty cell is written "" (an empty line is skipped)
+
+    def line(parts: Sequence[str]) -> str:
+        return (",".join(parts) or lone_empty) + "\r\n"
+
+    with _opened(dest, excel_bom) as fh:
+        fh.write(line([csv_fields(header)]))
+        fh.writelines(map(line, records))
 
 
 def _decode(data: bytes, where: str) -> str:

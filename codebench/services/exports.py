@@ -9,9 +9,11 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
-from codebench.domain.csvsafe import write_csv
+from codebench.domain.csvsafe import csv_fields, write_csv, write_csv_parts
 from codebench.domain.errors import InputError, NotFoundError
 from codebench.domain.model import Code, TranscriptInfo
 from codebench.store.repo_harmonise import HarmonisedInfo
@@ -28,6 +30,7 @@ QUOTE_COLUMNS = ("transcript", "turn", "speaker", "coder", "raw_code", "harmonis
 LEVELS = ("harmonised", "raw")
 
 Row = dict[str, object]
+P = TypeVar("P")  # a part of a quotes sheet record: its cells, or their CSV text
 
 
 @dataclass(frozen=True)
@@ -138,15 +141,19 @@ def _attribute_columns(transcripts: Sequence[TranscriptInfo]) -> dict[str, str]:
     return {k: f"attribute:{k}" if k in QUOTE_COLUMNS else k for k in keys}
 
 
-def _quote_sheet(store: Store, codes: Sequence[str], themes: Sequence[str]) -> tuple[list[list[object]], list[str]]:
-    """(records, columns) of the quotes sheet, each record a list of cells in column order."""
+def _quote_sheet(store: Store, codes: Sequence[str], themes: Sequence[str],
+                 cells: Callable[[tuple[object, ...]], P]) -> tuple[list[tuple[P, P, P, P]], list[str]]:
+    """(records, columns) of the quotes sheet. A record is four parts, each made by ``cells`` from the
+    cells it holds: the turn's lead (transcript, turn, speaker, attribute values), the coder, the code
+    (raw code, harmonised code, theme, category) and the coding's own (quote, start, end, memo). Each
+    lead, coder and code is made once, however many records share it."""
 
     def read(tx):  # noqa: ANN001, ANN202 - Tx
         placements = tx.code_placements()
         return (placements, tx.quote_records(placements), tx.transcripts(), tx.turn_marks(),
                 [t for t, *_ in tx.themes()])
 
-    placements, records, transcripts, turns, known_themes = store.read(read)
+    placements, quotes, transcripts, turns, known_themes = store.read(read)
     wanted_codes = {c.casefold() for c in codes}
     unknown = sorted(wanted_codes - {p.raw.casefold() for p in placements.values()}
                      - {(p.harmonised or "").casefold() for p in placements.values()})
@@ -157,23 +164,26 @@ def _quote_sheet(store: Store, codes: Sequence[str], themes: Sequence[str]) -> t
     kept = {i for i, p in placements.items()
             if not (codes or themes) or {p.raw.casefold(), (p.harmonised or "").casefold()} & wanted_codes
             or (p.theme or None) in themes}
-    placed = {i: (p.raw, p.harmonised or "", p.theme or "", p.category or "") for i, p in placements.items()}
+    placed = {i: cells((p.raw, p.harmonised or "", p.theme or "", p.category or "")) for i, p in placements.items()}
+    coder_part = cache(lambda name: cells((name,)))
     columns = _attribute_columns(transcripts)
     attributes = {t.name: [t.attributes.get(k, "") for k in columns] for t in transcripts}
-    rows: list[list[object]] = []
+    records: list[tuple[P, P, P, P]] = []
     current: str | None = None
-    starts, cells = _turn_cells([])
-    for coder, code_id, transcript, _, start, end, quote, memo in records:
+    starts, pairs = _turn_cells([])
+    leads: list[P | None] = []  # of the current transcript's turns, made when first quoted
+    for coder, code_id, transcript, _, start, end, quote, memo in quotes:
         if code_id not in kept:
             continue
-        if transcript != current:  # records come transcript by transcript
-            current, starts, cells = transcript, *_turn_cells(turns.get(transcript, []))
-        at = bisect_right(starts, start) - 1
-        turn, speaker = cells[at if at > 0 else 0]
-        raw, harmonised, theme, category = placed[code_id]
-        rows.append([transcript, turn, speaker, *attributes[transcript], coder, raw, harmonised, theme, category,
-                     quote, start, end, memo or ""])
-    return rows, [*QUOTE_COLUMNS[:3], *columns.values(), *QUOTE_COLUMNS[3:]]
+        if transcript != current:  # quotes come transcript by transcript
+            current, (starts, pairs) = transcript, _turn_cells(turns.get(transcript, []))
+            leads = [None] * len(pairs)
+        at = max(bisect_right(starts, start) - 1, 0)
+        lead = leads[at]
+        if lead is None:
+            lead = leads[at] = cells((transcript, *pairs[at], *attributes[transcript]))
+        records.append((lead, coder_part(coder), placed[code_id], cells((quote, start, end, memo or ""))))
+    return records, [*QUOTE_COLUMNS[:3], *columns.values(), *QUOTE_COLUMNS[3:]]
 
 
 def quote_rows(store: Store, *, codes: Sequence[str] = (), themes: Sequence[str] = ()) -> tuple[list[Row], list[str]]:
@@ -181,13 +191,13 @@ def quote_rows(store: Store, *, codes: Sequence[str] = (), themes: Sequence[str]
     participant attributes after ``speaker`` (empty where a transcript lacks one). With ``codes`` /
     ``themes``, only codings whose harmonised code or raw label (case-insensitive) is one of ``codes``,
     or whose theme is one of ``themes``."""
-    records, header = _quote_sheet(store, codes, themes)
-    return [dict(zip(header, record, strict=True)) for record in records], header
+    records, header = _quote_sheet(store, codes, themes, tuple)
+    return [dict(zip(header, (*lead, *coder, *code, *own), strict=True)) for lead, coder, code, own in records], header
 
 
 def export_quotes(store: Store, dest: Path, *, codes: Sequence[str] = (), themes: Sequence[str] = (),
                   excel: bool = False) -> int:
     """Write the quotes sheet; returns the number of rows."""
-    records, header = _quote_sheet(store, codes, themes)
-    write_csv(records, header, dest, excel_bom=excel)
+    records, header = _quote_sheet(store, codes, themes, csv_fields)
+    write_csv_parts(records, header, dest, excel_bom=excel)
     return len(records)

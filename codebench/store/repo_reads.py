@@ -177,14 +177,17 @@ class ReadsRepo(RepoBase):
             name = placements[code_id].harmonised
             if name is not None and (name not in first_of or place < first_of[name][0]):
                 first_of[name] = (place, coding_id)
-        harmonised = (
-            select(m.HarmonisedCode.name, func.count(), func.count(m.Coding.transcript_id.distinct()),
-                   func.count(m.Code.coder_id.distinct()))
-            .select_from(m.Coding)
-            .join(m.Code, m.Code.id == m.Coding.code_id)
-            .join(m.HarmonisedCode, m.HarmonisedCode.id == m.Code.harmonised_code_id)
-            .group_by(m.HarmonisedCode.id, m.HarmonisedCode.name)
+        counts = (  # grouped by the codes' column first: the database then starts from the harmonised codes
+            select(m.Code.harmonised_code_id.label("id"), func.count().label("n"),
+                   func.count(m.Coding.transcript_id.distinct()).label("transcripts"),
+                   func.count(m.Code.coder_id.distinct()).label("coders"))
+            .join(m.Coding, m.Coding.code_id == m.Code.id)
+            .where(m.Code.harmonised_code_id.is_not(None))
+            .group_by(m.Code.harmonised_code_id)
+            .subquery()
         )
+        harmonised = (select(m.HarmonisedCode.name, counts.c.n, counts.c.transcripts, counts.c.coders)
+                      .join(counts, counts.c.id == m.HarmonisedCode.id))
         by_name = {name: CodeUsage(int(n), int(transcripts), int(coders), first_of[name][0],
                                    quotes[first_of[name][1]])
                    for name, n, transcripts, coders in self._rows(harmonised)}
@@ -226,7 +229,7 @@ class ReadsRepo(RepoBase):
              .join(m.Transcript, m.Transcript.id == m.Coding.transcript_id)
              .join(m.Coder, m.Coder.id == m.Coding.coder_id))
         rank = {code_id: p.rank for code_id, p in placements.items()}
-        rows = self._rows(q)
+        rows = self._driver_rows(q)
         rows.sort(key=lambda r: (r[3], r[4], r[5], rank[r[1]]))
         return rows
 
@@ -235,6 +238,6 @@ class ReadsRepo(RepoBase):
         out: dict[str, list[TurnMark]] = defaultdict(list)
         q = (select(m.Transcript.name, m.Turn.start, m.Turn.idx, m.Turn.speaker)
              .join(m.Turn, m.Turn.transcript_id == m.Transcript.id).order_by(m.Transcript.position, m.Turn.idx))
-        for name, start, idx, speaker in self._rows(q):
+        for name, start, idx, speaker in self._driver_rows(q):
             out[name].append((start, idx, speaker))
         return dict(out)
