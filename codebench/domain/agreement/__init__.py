@@ -27,8 +27,8 @@ from codebench.domain.agreement.unitized import UnitizedAgreement, unitized_agre
 __all__ = [
     "RELIABLE",
     "TENTATIVE",
-    "AgreementInput", "AgreementReport", "CodeAgreement", "CodingTable", "Coefficient", "Disagreement", "OverallAgreement",
-    "TranscriptUnits", "UnitizedAgreement", "cohen_kappa", "compute_agreement", "find_disagreements",
-    "fleiss_kappa", "gwet_ac1", "krippendorff_alpha", "krippendorff_alpha_ci", "krippendorff_alpha_masi",
-    "masi_distance", "percent_agreement", "unitized_agreement",
+    "AgreementInput", "AgreementReport", "CodeAgreement", "CodingTable", "Coefficient", "Disagreement",
+    "OverallAgreement", "TranscriptUnits", "UnitizedAgreement", "cohen_kappa", "compute_agreement",
+    "find_disagreements", "fleiss_kappa", "gwet_ac1", "krippendorff_alpha", "krippendorff_alpha_ci",
+    "krippendorff_alpha_masi", "masi_distance", "percent_agreement", "unitized_agreement",
 ]

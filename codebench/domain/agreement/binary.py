@@ -22,10 +22,16 @@ def unit_histogram(ones: np.ndarray, observers: np.ndarray, coders: int) -> np.n
     ``ones`` (units, codes) counts the coders who gave each unit each code; ``observers`` (units,) counts
     the coders who observed each unit.
     """
-    codes = ones.shape[1]
-    side = coders + 1
     unit, code = nonzero_2d(ones)
-    coded = np.bincount((code * side + observers[unit]) * side + ones[unit, code], minlength=codes * side * side)
+    return unit_histogram_of(unit, code, ones[unit, code], observers, ones.shape[1], coders)
+
+
+def unit_histogram_of(
+    unit: np.ndarray, code: np.ndarray, given: np.ndarray, observers: np.ndarray, codes: int, coders: int
+) -> np.ndarray:
+    """``unit_histogram`` from the non-zero cells of ``ones`` only: ``given`` coders gave ``unit`` code ``code``."""
+    side = coders + 1
+    coded = np.bincount((code * side + observers[unit]) * side + given, minlength=codes * side * side)
     histogram = coded.reshape(codes, side, side)
     histogram[:, :, 0] = np.bincount(observers, minlength=side)[None, :] - histogram.sum(2)
     return histogram

@@ -52,7 +52,9 @@ class CodingTable:
         """The names of the codes that have codings, sorted."""
         return sorted(self.codes[k] for k in np.unique(self.columns[:, 2]))
 
-    def indexed(self, coders: Mapping[str, int], transcripts: Mapping[str, int], codes: Mapping[str, int]) -> np.ndarray:
+    def indexed(
+        self, coders: Mapping[str, int], transcripts: Mapping[str, int], codes: Mapping[str, int]
+    ) -> np.ndarray:
         """The rows with coder, transcript and code re-indexed by the given name -> index maps (-1: not in the map)."""
         rows = self.columns.copy()
         for column, names, index in ((0, self.coders, coders), (1, self.transcripts, transcripts),

@@ -4,7 +4,8 @@ MASI(A, B) = J * M with J = |A n B| / |A u B| and M = 1 if A == B, 2/3 if one se
 1/3 if they only overlap, 0 if disjoint; the distance used inside alpha is ``1 - MASI``.
 Two empty sets are identical, so their distance is 0 (the formula's 0/0 is read as "same set").
 
-Sets are given as a boolean presence array (units x coders x labels). Expected disagreement needs every
+Sets are given as a boolean presence array (units x coders x labels), or as its true entries (the report's
+large, sparse case: 26,900 units x 3 coders x 500 codes hold about 100,000). Expected disagreement needs every
 pair of pairable values, which is quadratic if done naively; here it is exact and near linear:
 MASI depends only on the sizes a, b and the overlap i of two sets, so the sum over all pairs only needs
 N(a, b, i), the number of ordered pairs of values with those sizes and overlap. Counting, for every

@@ -26,7 +26,7 @@ from codebench.domain.agreement.binary import (
     binary_fleiss_kappa,
     binary_gwet_ac1,
     binary_percent_agreement,
-    unit_histogram,
+    unit_histogram_of,
 )
 from codebench.domain.agreement.codings import CodingTable
 from codebench.domain.agreement.coefficients import Coefficient, bootstrap_alpha, cohen_kappa_array
@@ -265,8 +265,9 @@ def compute_agreement(
     codes = list(codes) if codes is not None else codings.used_codes()
     presence = _presence(data, codings, codes, min_overlap)
     m = presence.observed.sum(1)
-    ones = _ones(presence)
-    histogram = unit_histogram(ones, m, len(data.coders))
+    entry_unit, _, entry_code = presence.entries
+    cells, given = np.unique(entry_unit * len(codes) + entry_code, return_counts=True)
+    histogram = unit_histogram_of(cells // len(codes), cells % len(codes), given, m, len(codes), len(data.coders))
     alpha = binary_alpha(histogram)
     percent = binary_percent_agreement(histogram)
     fleiss = binary_fleiss_kappa(histogram)
@@ -274,10 +275,11 @@ def compute_agreement(
     pairs = [(i, j) for i in range(len(data.coders)) for j in range(i + 1, len(data.coders))]
     cohen = {f"{data.coders[i]}|{data.coders[j]}": cohen_kappa_array(_cohen_tables(presence, i, j)) for i, j in pairs}
     observed_values = m.sum()
-    prevalence = ones.sum(0) / observed_values if observed_values else np.full(len(codes), np.nan)
-    intervals = (
-        bootstrap_alpha(_code_tables(ones, m), BINARY, "nominal", resamples=bootstrap, seed=seed) if bootstrap else None
-    )
+    prevalence = (np.bincount(entry_code, minlength=len(codes)) / observed_values if observed_values
+                  else np.full(len(codes), np.nan))
+    intervals = (bootstrap_alpha(_code_tables(_ones(presence), m), BINARY, "nominal", resamples=bootstrap, seed=seed)
+                 if bootstrap else None)
+    pairable_units = int((m >= 2).sum())
     unitized = unitized_coefficients(presence.lengths, presence.transcript_observers, presence.codings, codes)
     per_code = [
         CodeAgreement(
@@ -291,7 +293,7 @@ def compute_agreement(
             gwet_ac1=gwet[k],
             u_alpha=unitized.code_u_alpha[code],
             ku_alpha=unitized.ku_alpha[code],
-            units=int((m >= 2).sum()),
+            units=pairable_units,
             prevalence=None if np.isnan(prevalence[k]) else float(prevalence[k]),
         )
         for k, code in enumerate(codes)
