@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import shutil
 import sys
 import threading
@@ -113,3 +114,10 @@ def test_no_workers_while_another_thread_runs(folder: Path, always_parallel: Non
     finally:
         release.set()
         other.join()
+
+
+def test_a_parsed_transcript_comes_back_from_a_worker_unchanged(folder: Path) -> None:
+    for doc, _ in parse_files(service.expand_paths([folder]), 1):
+        back = pickle.loads(pickle.dumps(doc))
+        assert back == doc
+        assert all(type(turn) is type(doc.turns[0]) for turn in back.turns)

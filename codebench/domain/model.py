@@ -31,6 +31,15 @@ class ParsedTranscript:
     source_format: str
     warnings: tuple[str, ...] = ()
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickle the turns as plain tuples: several times faster for workers that send transcripts back."""
+        return _parsed_transcript, (self.text, tuple(map(tuple, self.turns)), self.source_format, self.warnings)
+
+
+def _parsed_transcript(text: str, turns: tuple[tuple, ...], source_format: str,
+                       warnings: tuple[str, ...]) -> ParsedTranscript:
+    return ParsedTranscript(text, tuple(map(ParsedTurn._make, turns)), source_format, warnings)
+
 
 @dataclass(frozen=True, slots=True)
 class CodedSpan:
