@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from codebench.cli.common import DbOption, Format, FormatOption, command, fail, out, project
-from codebench.cli.output import emit, emit_result, warn
+from codebench.cli.output import emit, emit_result
 from codebench.domain.agreement import RELIABLE, TENTATIVE, AgreementReport, Coefficient
 from codebench.domain.csvsafe import neutralise_cell
 from codebench.services.agreement import AgreementResult, DisagreementsResult, agreement_report, disagreements
@@ -114,15 +114,8 @@ def disagreements_command(
     with project(db) as store:
         result = disagreements(store, level=level.value if level else None, unit=unit.value, coders=_split(coders),
                                codes=code, transcripts=_split(transcripts), min_overlap=min_overlap)
-    warn(result.warnings())
-    if fmt is Format.table:
-        out.print(f"Disagreements at {_level_phrase(result.level, result.level_auto)} level, unit {result.unit}, "
-                  f"coders {', '.join(result.coders)}: {len(result.rows)}", style="bold", highlight=False,
-                  markup=False)
-    if fmt is Format.table:
-        emit(_disagreement_table_rows(result), DISAGREEMENT_TABLE_COLUMNS, fmt)
-    else:
-        emit(_disagreement_rows(result), DISAGREEMENT_COLUMNS, fmt, payload=result.to_dict())
+    emit_result(result, fmt, rows=lambda: _disagreement_rows(result), columns=DISAGREEMENT_COLUMNS,
+                table=lambda: _print_disagreements(result))
 
 
 # ---------------------------------------------------------------- agreement output
@@ -233,6 +226,13 @@ def _disagreement_rows(result: DisagreementsResult) -> list[dict[str, Any]]:
          "text": neutralise_cell(row.text)}
         for row in result.rows
     ]
+
+
+def _print_disagreements(result: DisagreementsResult) -> None:
+    """A title line with the level, unit, coders and count, then the table."""
+    out.print(f"Disagreements at {_level_phrase(result.level, result.level_auto)} level, unit {result.unit}, "
+              f"coders {', '.join(result.coders)}: {len(result.rows)}", style="bold", highlight=False, markup=False)
+    emit(_disagreement_table_rows(result), DISAGREEMENT_TABLE_COLUMNS, Format.table)
 
 
 def _disagreement_table_rows(result: DisagreementsResult) -> list[dict[str, Any]]:

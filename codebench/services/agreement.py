@@ -20,7 +20,6 @@ Choices made here (documented in ``docs/agreement.md``):
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import defaultdict
 from itertools import chain
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -34,7 +33,8 @@ from codebench.domain.agreement import (
     CodingTable,
     TranscriptUnits,
     compute_agreement,
-    find_disagreements,
+    disagreement_labels,
+    find_all_disagreements,
 )
 from codebench.domain.errors import InputError, NotFoundError
 from codebench.domain.units import UNIT_KINDS, units_for
@@ -206,19 +206,19 @@ def disagreements(
     """Units where the chosen coders differ on a code (every code used, or ``codes``), with text and turn."""
     prepared = _prepare(store, level, unit, coders, codes, transcripts)
     chosen = prepared.codes if prepared.codes is not None else prepared.data.codings.used_codes()
-    labels = _labels_by_key(prepared.data.codings, prepared.raw_labels)
+    found = find_all_disagreements(prepared.data, chosen, min_overlap)
+    labels = iter(disagreement_labels(prepared.data.codings, prepared.raw_labels, found, min_overlap))
+    turn_starts = {name: [turn[3] for turn in turns] for name, turns in prepared.turns.items()}
     rows = []
-    for code in chosen:
-        for found in find_disagreements(prepared.data, code, min_overlap):
-            start, end = found.unit
-            turn = _turn_at(prepared.turns.get(found.transcript, []), start)
+    for code, found_in_code in found.items():
+        for row in found_in_code:
+            start, end = row.unit
+            turn = _turn_at(prepared.turns.get(row.transcript, []), turn_starts.get(row.transcript, []), start)
             rows.append(QuoteDisagreement(
-                code=code, transcript=found.transcript, turn=None if turn is None else turn[1] + 1,
+                code=code, transcript=row.transcript, turn=None if turn is None else turn[1] + 1,
                 speaker=None if turn is None else turn[2], start=start, end=end,
-                text=prepared.texts[found.transcript][start:end], coders_with=found.coders_with,
-                coders_without=found.coders_without,
-                labels={coder: _labels_in(labels[(found.transcript, coder, code)], start, end, min_overlap)
-                        for coder in found.coders_with},
+                text=prepared.texts[row.transcript][start:end], coders_with=row.coders_with,
+                coders_without=row.coders_without, labels=next(labels),
             ))
     return DisagreementsResult(level=prepared.level, level_auto=prepared.level_auto, unit=prepared.unit,
                                coders=prepared.data.coders, rows=tuple(rows),
@@ -336,23 +336,8 @@ def _chosen_codes(given: Sequence[str], known: set[str], level: Level) -> list[s
     return list(dict.fromkeys(keys))
 
 
-def _turn_at(turns: list[TurnRow], offset: int) -> TurnRow | None:
-    """The turn whose span contains ``offset`` (the last turn starting at or before it)."""
-    position = bisect_right([turn[3] for turn in turns], offset) - 1
+def _turn_at(turns: list[TurnRow], starts: Sequence[int], offset: int) -> TurnRow | None:
+    """The turn whose span contains ``offset`` (the last turn starting at or before it); ``starts`` are the
+    turns' start offsets."""
+    position = bisect_right(starts, offset) - 1
     return turns[position] if position >= 0 else None
-
-
-_Labelled = tuple[int, int, str]  # a counted coding's start, end and raw label
-
-
-def _labels_by_key(codings: CodingTable, raw_labels: Sequence[str]) -> dict[tuple[str, str, str], list[_Labelled]]:
-    """Counted codings with their raw labels, grouped by (transcript, coder, code key)."""
-    grouped: dict[tuple[str, str, str], list[_Labelled]] = defaultdict(list)
-    for (coder, transcript, code, start, end), raw in zip(codings.columns.tolist(), raw_labels, strict=True):
-        grouped[(codings.transcripts[transcript], codings.coders[coder], codings.codes[code])].append((start, end, raw))
-    return grouped
-
-
-def _labels_in(codings: Sequence[_Labelled], start: int, end: int, min_overlap: int) -> tuple[str, ...]:
-    """Distinct raw labels of the codings overlapping [start, end) by at least ``min_overlap`` characters."""
-    return tuple(sorted({raw for first, last, raw in codings if min(last, end) - max(first, start) >= min_overlap}))

@@ -10,6 +10,7 @@ from codebench.domain.agreement.coefficients import (
     krippendorff_alpha_ci,
     percent_agreement,
 )
+from codebench.domain.agreement.disagreements import disagreement_labels, find_all_disagreements
 from codebench.domain.agreement.masi import krippendorff_alpha_masi, masi_distance
 from codebench.domain.agreement.report import (
     AgreementInput,
@@ -29,6 +30,7 @@ __all__ = [
     "TENTATIVE",
     "AgreementInput", "AgreementReport", "CodeAgreement", "CodingTable", "Coefficient", "Disagreement",
     "OverallAgreement", "TranscriptUnits", "UnitizedAgreement", "cohen_kappa", "compute_agreement",
-    "find_disagreements", "fleiss_kappa", "gwet_ac1", "krippendorff_alpha", "krippendorff_alpha_ci",
-    "krippendorff_alpha_masi", "masi_distance", "percent_agreement", "unitized_agreement",
+    "disagreement_labels", "find_all_disagreements", "find_disagreements", "fleiss_kappa", "gwet_ac1",
+    "krippendorff_alpha", "krippendorff_alpha_ci", "krippendorff_alpha_masi", "masi_distance", "percent_agreement",
+    "unitized_agreement",
 ]

@@ -150,6 +150,20 @@ def _reasons(named: Mapping[str, Coefficient]) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
+class _Units:
+    """Units (sorted by transcript and start) with who observed them, and the checked codings."""
+
+    transcript: np.ndarray  # (U,) transcript position in the input
+    index: np.ndarray  # (U,) the unit's index in its transcript's ``units``
+    start: np.ndarray  # (U,) local offsets
+    end: np.ndarray
+    observed: np.ndarray  # (U, C) bool
+    lengths: np.ndarray  # (T,) transcript lengths
+    transcript_observers: np.ndarray  # (T, C) bool
+    codings: np.ndarray  # (N, 5) checked codings of the chosen codes: coder, transcript, code, start, end
+
+
+@dataclass(frozen=True)
 class _Presence:
     """Units (sorted by transcript and start) with who observed them and who coded which code there."""
 
@@ -171,9 +185,12 @@ class _Presence:
         return (unit, *np.divmod(rest, codes))
 
 
-def _presence(data: AgreementInput, codings: CodingTable, codes: Sequence[str], min_overlap: int) -> _Presence:
-    """Build the unit x coder x code presence array with one searchsorted pass over all ``codings``
-    (``data.codings`` as a table)."""
+def _coded_units(
+    data: AgreementInput, codings: CodingTable, codes: Sequence[str], min_overlap: int
+) -> tuple[_Units, np.ndarray, np.ndarray, np.ndarray]:
+    """The checked units and codings, and (unit, coder, code) of every coding overlapping a unit by at least
+    ``min_overlap`` characters (a unit, coder and code may repeat), from one searchsorted pass over all
+    ``codings`` (``data.codings`` as a table)."""
     if min_overlap < 1:
         raise InputError("min_overlap must be at least 1 character")
     names = {t.name: i for i, t in enumerate(data.transcripts)}
@@ -203,9 +220,17 @@ def _presence(data: AgreementInput, codings: CodingTable, codes: Sequence[str], 
     )
     overlap = np.minimum(span_end[coding], unit_end[unit]) - np.maximum(span_start[coding], unit_start[unit])
     hit = overlap >= min_overlap
-    present = np.zeros((transcript.size, len(data.coders), len(codes)), dtype=bool)
-    present[unit[hit], coder[coding[hit]], code[coding[hit]]] = True
-    return _Presence(transcript, index, start, end, observers[transcript], present, length, observers, spans)
+    units = _Units(transcript, index, start, end, observers[transcript], length, observers, spans)
+    return units, unit[hit], coder[coding[hit]], code[coding[hit]]
+
+
+def _presence(data: AgreementInput, codings: CodingTable, codes: Sequence[str], min_overlap: int) -> _Presence:
+    """Build the unit x coder x code presence array of ``_coded_units``."""
+    units, unit, coder, code = _coded_units(data, codings, codes, min_overlap)
+    present = np.zeros((units.transcript.size, len(data.coders), len(codes)), dtype=bool)
+    present[unit, coder, code] = True
+    return _Presence(units.transcript, units.index, units.start, units.end, units.observed, present, units.lengths,
+                     units.transcript_observers, units.codings)
 
 
 def _ones(presence: _Presence) -> np.ndarray:
