@@ -28,9 +28,9 @@ def emit(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: Format, *,
          payload: Any = None) -> None:
     """Print rows as a table / csv / json. ``payload`` replaces the rows in JSON when given."""
     if fmt is Format.json:
-        json.dump(payload if payload is not None else list(rows), sys.stdout, indent=2, ensure_ascii=False,
-                  default=str)
-        sys.stdout.write("\n")
+        # one write: json.dump would write every token separately (millions of writes for a large report)
+        sys.stdout.write(json.dumps(payload if payload is not None else list(rows), indent=2, ensure_ascii=False,
+                                    default=str) + "\n")
     elif fmt is Format.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(columns)
