@@ -63,6 +63,13 @@ def test_field_examples(value: object, field: str) -> None:
     assert f"{field},x\r\n" == _record([value, "x"])
 
 
+@given(st.one_of(st.text(), TRICKY_TEXT), st.integers(min_value=0), st.integers(min_value=0),
+       st.one_of(st.text(), TRICKY_TEXT))
+def test_a_codings_own_cells_are_encoded_as_csv_fields_encodes_them(quote: str, start: int, end: int,
+                                                                     memo: str) -> None:
+    assert exports._own_fields(quote, start, end, memo) == csv_fields((quote, start, end, memo))
+
+
 def test_a_lone_empty_cell_is_written_quoted_like_the_csv_module() -> None:
     out = io.StringIO(newline="")
     write_csv_parts([[csv_fields([""])], [csv_fields([None])]], ["only"], out)

@@ -41,11 +41,12 @@ def store(any_cli: Cli, tmp_path: Path) -> Iterator[Store]:
 
 def test_quote_records_are_the_codings_in_the_same_order(store: Store) -> None:
     def read(tx: Tx) -> tuple:
-        return tx.quote_records(tx.code_placements()), tx.codings()
+        return tx.quote_records(tx.code_placements()), tx.codings(), tx.coders(), tx.transcripts()
 
-    records, codings = store.read(read)
-    assert [(coder, code_id, transcript, start, end, quote, memo)
-            for coder, code_id, transcript, _, start, end, quote, memo in records] == [
+    records, codings, coders, transcripts = store.read(read)
+    coder_names, transcript_names = {c.id: c.name for c in coders}, {t.id: t.name for t in transcripts}
+    assert [(coder_names[coder], code_id, transcript_names[transcript], start, end, quote, memo)
+            for coder, code_id, transcript, start, end, quote, memo in records] == [
         (c.coder, c.code_id, c.transcript, c.start, c.end, c.quote, c.memo) for c in codings]
     assert any(a.start == b.start and a.coder != b.coder for a, b in zip(codings, codings[1:]))  # ties exist
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
-from codebench.domain.csvsafe import csv_fields, write_csv, write_csv_parts
+from codebench.domain.csvsafe import csv_field, csv_fields, write_csv, write_csv_parts
 from codebench.domain.errors import InputError, NotFoundError
 from codebench.domain.model import Code, TranscriptInfo
 from codebench.store.repo_harmonise import HarmonisedInfo
@@ -141,19 +140,19 @@ def _attribute_columns(transcripts: Sequence[TranscriptInfo]) -> dict[str, str]:
     return {k: f"attribute:{k}" if k in QUOTE_COLUMNS else k for k in keys}
 
 
-def _quote_sheet(store: Store, codes: Sequence[str], themes: Sequence[str],
-                 cells: Callable[[tuple[object, ...]], P]) -> tuple[list[tuple[P, P, P, P]], list[str]]:
-    """(records, columns) of the quotes sheet. A record is four parts, each made by ``cells`` from the
-    cells it holds: the turn's lead (transcript, turn, speaker, attribute values), the coder, the code
-    (raw code, harmonised code, theme, category) and the coding's own (quote, start, end, memo). Each
-    lead, coder and code is made once, however many records share it."""
+def _quote_sheet(store: Store, codes: Sequence[str], themes: Sequence[str], cells: Callable[[tuple[object, ...]], P],
+                 own: Callable[[str, int, int, str], P]) -> tuple[list[tuple[P, P, P, P]], list[str]]:
+    """(records, columns) of the quotes sheet. A record is four parts: the turn's lead (transcript, turn,
+    speaker, attribute values), the coder and the code (raw code, harmonised code, theme, category), each
+    made by ``cells`` from the cells it holds, once however many records share it, and the coding's own
+    (quote, start, end, memo) made by ``own``."""
 
     def read(tx):  # noqa: ANN001, ANN202 - Tx
         placements = tx.code_placements()
         return (placements, tx.quote_records(placements), tx.transcripts(), tx.turn_marks(),
-                [t for t, *_ in tx.themes()])
+                [t for t, *_ in tx.themes()], tx.coders())
 
-    placements, quotes, transcripts, turns, known_themes = store.read(read)
+    placements, quotes, transcripts, turns, known_themes, coders = store.read(read)
     wanted_codes = {c.casefold() for c in codes}
     unknown = sorted(wanted_codes - {p.raw.casefold() for p in placements.values()}
                      - {(p.harmonised or "").casefold() for p in placements.values()})
@@ -165,25 +164,36 @@ def _quote_sheet(store: Store, codes: Sequence[str], themes: Sequence[str],
             if not (codes or themes) or {p.raw.casefold(), (p.harmonised or "").casefold()} & wanted_codes
             or (p.theme or None) in themes}
     placed = {i: cells((p.raw, p.harmonised or "", p.theme or "", p.category or "")) for i, p in placements.items()}
-    coder_part = cache(lambda name: cells((name,)))
+    coder_part = {c.id: cells((c.name,)) for c in coders}
+    names_of = {t.id: t.name for t in transcripts}
     columns = _attribute_columns(transcripts)
     attributes = {t.name: [t.attributes.get(k, "") for k in columns] for t in transcripts}
     records: list[tuple[P, P, P, P]] = []
-    current: str | None = None
-    starts, pairs = _turn_cells([])
+    current: int | None = None
+    name, (starts, pairs) = "", _turn_cells([])
     leads: list[P | None] = []  # of the current transcript's turns, made when first quoted
-    for coder, code_id, transcript, _, start, end, quote, memo in quotes:
+    for coder_id, code_id, transcript_id, start, end, quote, memo in quotes:
         if code_id not in kept:
             continue
-        if transcript != current:  # quotes come transcript by transcript
-            current, (starts, pairs) = transcript, _turn_cells(turns.get(transcript, []))
+        if transcript_id != current:  # quotes come transcript by transcript
+            current, name = transcript_id, names_of[transcript_id]
+            starts, pairs = _turn_cells(turns.get(name, []))
             leads = [None] * len(pairs)
         at = max(bisect_right(starts, start) - 1, 0)
         lead = leads[at]
         if lead is None:
-            lead = leads[at] = cells((transcript, *pairs[at], *attributes[transcript]))
-        records.append((lead, coder_part(coder), placed[code_id], cells((quote, start, end, memo or ""))))
+            lead = leads[at] = cells((name, *pairs[at], *attributes[name]))
+        records.append((lead, coder_part[coder_id], placed[code_id], own(quote, start, end, memo or "")))
     return records, [*QUOTE_COLUMNS[:3], *columns.values(), *QUOTE_COLUMNS[3:]]
+
+
+def _own_cells(quote: str, start: int, end: int, memo: str) -> tuple[str, int, int, str]:
+    return quote, start, end, memo
+
+
+def _own_fields(quote: str, start: int, end: int, memo: str) -> str:
+    """``csv_fields((quote, start, end, memo))`` for a coding's own cells (offsets are never negative)."""
+    return f"{csv_field(quote)},{start},{end},{csv_field(memo) if memo else ''}"
 
 
 def quote_rows(store: Store, *, codes: Sequence[str] = (), themes: Sequence[str] = ()) -> tuple[list[Row], list[str]]:
@@ -191,13 +201,13 @@ def quote_rows(store: Store, *, codes: Sequence[str] = (), themes: Sequence[str]
     participant attributes after ``speaker`` (empty where a transcript lacks one). With ``codes`` /
     ``themes``, only codings whose harmonised code or raw label (case-insensitive) is one of ``codes``,
     or whose theme is one of ``themes``."""
-    records, header = _quote_sheet(store, codes, themes, tuple)
+    records, header = _quote_sheet(store, codes, themes, tuple, _own_cells)
     return [dict(zip(header, (*lead, *coder, *code, *own), strict=True)) for lead, coder, code, own in records], header
 
 
 def export_quotes(store: Store, dest: Path, *, codes: Sequence[str] = (), themes: Sequence[str] = (),
                   excel: bool = False) -> int:
     """Write the quotes sheet; returns the number of rows."""
-    records, header = _quote_sheet(store, codes, themes, csv_fields)
+    records, header = _quote_sheet(store, codes, themes, csv_fields, _own_fields)
     write_csv_parts(records, header, dest, excel_bom=excel)
     return len(records)

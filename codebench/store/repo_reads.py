@@ -57,8 +57,8 @@ class CodeUsage:
     first_quote: str
 
 
-# (coder, code id, transcript, transcript position, start, end, quote, memo) of one coding
-QuoteRecord = tuple[str, int, str, int, int, int, str, str | None]
+# (coder id, code id, transcript id, start, end, quote, memo) of one coding
+QuoteRecord = tuple[int, int, int, int, int, str, str | None]
 # (start, index, speaker) of one turn
 TurnMark = tuple[int, int, str]
 # (coder, transcript, start, end, code id) of one coding
@@ -222,15 +222,14 @@ class ReadsRepo(RepoBase):
         return out
 
     def quote_records(self, placements: dict[int, CodePlacement]) -> list[QuoteRecord]:
-        """Every coding with its quote and memo, in text order (transcript position, start, end, coder,
-        code label), the order ``codings()`` gives; ``placements`` as ``code_placements`` gives them."""
-        q = (select(m.Coder.name, m.Coding.code_id, m.Transcript.name, m.Transcript.position, m.Coding.start,
-                    m.Coding.end, m.Coding.quote, m.Coding.memo)
-             .join(m.Transcript, m.Transcript.id == m.Coding.transcript_id)
-             .join(m.Coder, m.Coder.id == m.Coding.coder_id))
+        """Every coding with its quote and memo, in text order (transcript position, start, end, code
+        label), the order ``codings()`` gives; ``placements`` as ``code_placements`` gives them. Coders
+        and transcripts come as ids: names on 100,000 rows cost more than mapping them afterwards."""
+        position = dict(self._driver_rows(select(m.Transcript.id, m.Transcript.position)))
         rank = {code_id: p.rank for code_id, p in placements.items()}
-        rows = self._driver_rows(q)
-        rows.sort(key=lambda r: (r[3], r[4], r[5], rank[r[1]]))
+        rows = self._driver_rows(select(m.Coding.coder_id, m.Coding.code_id, m.Coding.transcript_id, m.Coding.start,
+                                        m.Coding.end, m.Coding.quote, m.Coding.memo))
+        rows.sort(key=lambda r: (position[r[2]], r[3], r[4], rank[r[1]]))
         return rows
 
     def turn_marks(self) -> dict[str, list[TurnMark]]:
