@@ -49,7 +49,8 @@ def coded_units(draw):
 
 def _presence(observed: np.ndarray, present: np.ndarray) -> _Presence:
     empty = np.zeros(0, dtype=np.int64)
-    return _Presence(empty, empty, empty, empty, observed, present, empty, observed, np.zeros((0, 5), dtype=np.int64))
+    return _Presence(transcript=empty, index=empty, start=empty, end=empty, observed=observed, lengths=empty,
+                     transcript_observers=observed, codings=np.zeros((0, 5), dtype=np.int64), present=present)
 
 
 def _histogram(units) -> np.ndarray:

@@ -14,7 +14,7 @@ with a reason.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cached_property
 from typing import Any
 
@@ -164,18 +164,10 @@ class _Units:
 
 
 @dataclass(frozen=True)
-class _Presence:
-    """Units (sorted by transcript and start) with who observed them and who coded which code there."""
+class _Presence(_Units):
+    """The units, and who coded which code there."""
 
-    transcript: np.ndarray  # (U,) transcript position in the input
-    index: np.ndarray  # (U,) the unit's index in its transcript's ``units``
-    start: np.ndarray  # (U,) local offsets
-    end: np.ndarray
-    observed: np.ndarray  # (U, C) bool
     present: np.ndarray  # (U, C, K) bool, only where observed
-    lengths: np.ndarray  # (T,) transcript lengths
-    transcript_observers: np.ndarray  # (T, C) bool
-    codings: np.ndarray  # (N, 5) checked codings of the chosen codes: coder, transcript, code, start, end
 
     @cached_property
     def entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -229,8 +221,7 @@ def _presence(data: AgreementInput, codings: CodingTable, codes: Sequence[str], 
     units, unit, coder, code = _coded_units(data, codings, codes, min_overlap)
     present = np.zeros((units.transcript.size, len(data.coders), len(codes)), dtype=bool)
     present[unit, coder, code] = True
-    return _Presence(units.transcript, units.index, units.start, units.end, units.observed, present, units.lengths,
-                     units.transcript_observers, units.codings)
+    return _Presence(**{f.name: getattr(units, f.name) for f in fields(units)}, present=present)
 
 
 def _ones(presence: _Presence) -> np.ndarray:
