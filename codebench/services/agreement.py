@@ -20,9 +20,9 @@ Choices made here (documented in ``docs/agreement.md``):
 from __future__ import annotations
 
 from bisect import bisect_right
-from itertools import chain
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any, Literal
 
 import numpy as np
