@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import shutil
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 
 from codebench.domain.errors import ConflictError, InputError
 from codebench.services import transcripts as service
-from codebench.services.project import init_project
+from codebench.services.project import init_project, open_project
 from codebench.services.transcripts import import_transcripts, list_transcripts, parse_files
 from codebench.store.store import Store
 
@@ -121,3 +122,31 @@ def test_a_parsed_transcript_comes_back_from_a_worker_unchanged(folder: Path) ->
         back = pickle.loads(pickle.dumps(doc))
         assert back == doc
         assert all(type(turn) is type(doc.turns[0]) for turn in back.turns)
+
+
+def test_the_command_imports_a_large_batch_in_a_process_of_its_own(tmp_path: Path) -> None:
+    """The real default path: a fresh `codebench import` process and over 4 MB of files (workers when CPUs allow)."""
+    folder = tmp_path / "large"
+    folder.mkdir()
+    for i in range(12):
+        turns = [f"Interviewer: Question {k} of interview {i}?\n\nRosa Ilves: " + f"answer {k} " * 40
+                 for k in range(700)]
+        (folder / f"L{i:02d}.txt").write_text("\n\n".join(turns) + "\n", encoding="utf-8")
+    (folder / "L12.vtt").write_text("WEBVTT\n\n" + "\n\n".join(
+        f"00:{k // 60:02d}:{k % 60:02d}.000 --> 00:{k // 60:02d}:{k % 60:02d}.500\n<v Rosa Ilves>words {k}"
+        for k in range(3000)) + "\n", encoding="utf-8")
+    assert sum(p.stat().st_size for p in folder.iterdir()) >= service.PARALLEL_MIN_BYTES
+    db = f"sqlite:///{tmp_path / 'large.db'}"
+    run = [sys.executable, "-m", "codebench"]
+    subprocess.run([*run, "init", "--db", db], check=True, capture_output=True)
+    done = subprocess.run([*run, "import", str(folder), "--db", db], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    store = open_project(db)
+    try:
+        serial = [(name, doc) for name, (doc, _) in zip(
+            [p.stem for p in service.expand_paths([folder])], parse_files(service.expand_paths([folder]), 1),
+            strict=True)]
+        assert [(name, text) for name, text, _ in stored(store)] == [(name, doc.text) for name, doc in serial]
+        assert [len(turns) for *_, turns in stored(store)] == [len(doc.turns) for _, doc in serial]
+    finally:
+        store.close()
