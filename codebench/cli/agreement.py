@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from codebench.cli.common import DbOption, Format, FormatOption, command, fail, out, project
+from codebench.cli.common import CodeLevel, DbOption, Format, FormatOption, command, fail, out, project
 from codebench.cli.output import emit, emit_result
 from codebench.domain.agreement import RELIABLE, TENTATIVE, AgreementReport, Coefficient
 from codebench.domain.csvsafe import neutralise_cell
@@ -26,18 +26,13 @@ DISAGREEMENT_COLUMNS = ["code", "transcript", "turn", "speaker", "start", "end",
 DISAGREEMENT_TABLE_COLUMNS = ["code", "transcript", "turn", "speaker", "coded_by", "not_by", "quote"]
 
 
-class LevelChoice(str, Enum):
-    harmonised = "harmonised"
-    raw = "raw"
-
-
 class UnitChoice(str, Enum):
     turn = "turn"
     sentence = "sentence"
     paragraph = "paragraph"
 
 
-LevelOption = Annotated[LevelChoice | None, typer.Option(
+LevelOption = Annotated[CodeLevel | None, typer.Option(
     help="Compare harmonised codes or raw labels (default: harmonised once any raw code is harmonised, else raw).",
     show_default=False)]
 UnitOption = Annotated[UnitChoice, typer.Option(help="Units of analysis: speaker turns, sentences or paragraphs.")]

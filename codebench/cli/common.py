@@ -34,6 +34,13 @@ class Format(str, Enum):
     json = "json"
 
 
+class CodeLevel(str, Enum):
+    """Which codes an analysis or export counts: the team's harmonised codes or each coder's raw codes."""
+
+    harmonised = "harmonised"
+    raw = "raw"
+
+
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output: rich table, csv or json.")]
 
 

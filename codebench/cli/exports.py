@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from codebench.cli.common import DbOption, Format, FormatOption, command, err, out, project
+from codebench.cli.common import CodeLevel, DbOption, Format, FormatOption, command, err, out, project
 from codebench.cli.output import emit
 from codebench.domain.heatmap import heatmap_file
 from codebench.services import analysis, exports, interop, report
@@ -18,11 +18,6 @@ export_app = typer.Typer(help="Export the project for other QDA tools (REFI-QDA)
 quotes_app = typer.Typer(help="The quotes sheet: one row per coding.", no_args_is_help=True)
 
 REFI_KINDS = ("qdc", "qdpx")
-
-
-class CodebookLevel(str, Enum):
-    harmonised = "harmonised"
-    raw = "raw"
 
 
 class Level(str, Enum):
@@ -54,8 +49,8 @@ def register(app: typer.Typer, codebook_app: typer.Typer) -> None:
 
 def codebook_export(
     file: Annotated[Path, typer.Argument(help="CSV file to write.")],
-    level: Annotated[CodebookLevel, typer.Option("--level", help="One row per harmonised code, or per raw code.")]
-    = CodebookLevel.harmonised,
+    level: Annotated[CodeLevel, typer.Option("--level", help="One row per harmonised code, or per raw code.")]
+    = CodeLevel.harmonised,
     long: Annotated[bool, typer.Option("--long", help="One row per raw code in the format `codebook import` reads.")]
     = False,
     excel: Excel = False,
