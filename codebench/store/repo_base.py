@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import Column, Connection, Table, select
 from sqlalchemy.orm import Session
@@ -10,22 +11,25 @@ from sqlalchemy.orm import Session
 from codebench.domain.errors import NotFoundError
 from codebench.store import models as m
 
+Named = TypeVar("Named", bound=Any)  # a model with a unique ``name`` column
+
 
 class RepoBase:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def _coder(self, name: str) -> m.Coder:
-        row = self.session.scalar(select(m.Coder).where(m.Coder.name == name))
-        if row is None:
-            raise NotFoundError(f"unknown coder {name!r} (codebench coder add {name})")
+    def _named(self, model: type[Named], name: str, missing: str | None = None) -> Named:
+        """The ``model`` row called ``name``: None when ``missing`` is None, else ``NotFoundError(missing)``."""
+        row = self.session.scalar(select(model).where(model.name == name))
+        if row is None and missing is not None:
+            raise NotFoundError(missing)
         return row
 
+    def _coder(self, name: str) -> m.Coder:
+        return self._named(m.Coder, name, f"unknown coder {name!r} (codebench coder add {name})")
+
     def _transcript(self, name: str) -> m.Transcript:
-        row = self.session.scalar(select(m.Transcript).where(m.Transcript.name == name))
-        if row is None:
-            raise NotFoundError(f"unknown transcript {name!r}")
-        return row
+        return self._named(m.Transcript, name, f"unknown transcript {name!r}")
 
 
 def _insert_sql(connection: Connection, table: Table, columns: Sequence[str]) -> str:

@@ -52,13 +52,10 @@ class HarmoniseRepo(RepoBase):
 
     # -- harmonised codes ---------------------------------------------------------------------
     def harmonised(self, name: str) -> m.HarmonisedCode:
-        row = self.session.scalar(select(m.HarmonisedCode).where(m.HarmonisedCode.name == name))
-        if row is None:
-            raise NotFoundError(f"unknown harmonised code {name!r}")
-        return row
+        return self._named(m.HarmonisedCode, name, f"unknown harmonised code {name!r}")
 
     def find_harmonised(self, name: str) -> m.HarmonisedCode | None:
-        return self.session.scalar(select(m.HarmonisedCode).where(m.HarmonisedCode.name == name))
+        return self._named(m.HarmonisedCode, name)
 
     def create_harmonised(self, name: str, definition: str | None = None) -> m.HarmonisedCode:
         if not name.strip():
@@ -96,20 +93,17 @@ class HarmoniseRepo(RepoBase):
 
     # -- themes and categories ------------------------------------------------------------------
     def category(self, name: str) -> m.Category:
-        row = self.session.scalar(select(m.Category).where(m.Category.name == name))
+        row = self._named(m.Category, name)
         if row is None:
             known = ", ".join(self.categories()) or "none"
             raise NotFoundError(f"unknown category {name!r} (known: {known}; codebench category add)")
         return row
 
     def theme(self, name: str) -> m.Theme:
-        row = self.session.scalar(select(m.Theme).where(m.Theme.name == name))
-        if row is None:
-            raise NotFoundError(f"unknown theme {name!r} (codebench theme add)")
-        return row
+        return self._named(m.Theme, name, f"unknown theme {name!r} (codebench theme add)")
 
     def find_theme(self, name: str) -> m.Theme | None:
-        return self.session.scalar(select(m.Theme).where(m.Theme.name == name))
+        return self._named(m.Theme, name)
 
     def add_theme(self, name: str, category: str | None, definition: str | None) -> m.Theme:
         if self.find_theme(name) is not None:
