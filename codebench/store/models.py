@@ -145,9 +145,9 @@ class Coding(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     coder_id: Mapped[int] = mapped_column(ForeignKey("coders.id", ondelete="CASCADE"))
     code_id: Mapped[int] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"))  # indexed by the unique key
-    transcript_id: Mapped[int] = mapped_column(
-        ForeignKey("transcripts.id", ondelete="CASCADE"), index=True
-    )
+    # Not indexed on its own: codings are read by coder and transcript (the index above); a read by
+    # transcript alone (replace, delete, count) scans the table in milliseconds.
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"))
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
     quote: Mapped[str] = mapped_column(Text)
