@@ -13,6 +13,7 @@ import pytest
 
 from codebench.domain.errors import ConflictError, InputError
 from codebench.services import transcripts as service
+from codebench.services import workers as workers_module
 from codebench.services.project import init_project, open_project
 from codebench.services.transcripts import import_transcripts, list_transcripts, parse_files
 from codebench.store.store import Store
@@ -44,7 +45,7 @@ def store(db_url: str) -> Store:
 def always_parallel(monkeypatch: pytest.MonkeyPatch) -> None:
     """Worker processes even for the small sample study (they start from 4 MB of files otherwise)."""
     monkeypatch.setattr(service, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(service, "_cpu_count", lambda: 2)
+    monkeypatch.setattr(workers_module, "cpu_count", lambda: 2)
 
 
 def stored(store: Store) -> list[tuple[object, ...]]:

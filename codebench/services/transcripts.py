@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import sys
-import threading
 from collections.abc import Callable, Generator, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -16,12 +11,12 @@ from codebench.domain.csvsafe import read_csv_rows
 from codebench.domain.errors import ConflictError, InputError, RowError
 from codebench.domain.model import ParsedTranscript, TranscriptInfo
 from codebench.domain.transcripts import normalised_hash, parse_transcript
+from codebench.services.workers import fork_capacity, ordered_map
 from codebench.store.store import Store
 
 SUFFIXES = (".txt", ".md", ".docx", ".vtt", ".srt")
 MAX_BYTES = 50 * 1024 * 1024  # larger files are refused, not streamed
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024  # below this, starting worker processes costs more than it saves
-MAX_WORKERS = 8
 
 T = TypeVar("T")
 
@@ -73,31 +68,18 @@ def parse_files(files: list[Path], workers: int | None = None) -> Iterator[tuple
 
     Large batches are parsed by worker processes (``workers``; by default one per CPU, for
     4 MB of files or more) while the caller consumes the results, e.g. storing them. Workers
-    are forked, so only on Linux and only when this process runs a single thread: forking a
-    process whose other threads may hold locks is unsafe.
+    are forked, so only on Linux and only when this process runs a single thread (see
+    ``workers.fork_capacity``).
     """
     workers = _worker_count(files) if workers is None else min(workers, len(files))
-    if workers <= 1:
-        yield from map(read_and_hash, files)
-        return
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-    try:
-        yield from pool.map(read_and_hash, files, chunksize=max(1, len(files) // (16 * workers)))
-    finally:
-        pool.shutdown(cancel_futures=True)
+    return ordered_map(read_and_hash, files, workers if workers > 1 else 0)
 
 
 def _worker_count(files: list[Path]) -> int:
-    if sys.platform != "linux" or threading.active_count() > 1:
+    capacity = fork_capacity()
+    if capacity == 1 or sum(path.stat().st_size for path in files) < PARALLEL_MIN_BYTES:
         return 1
-    if sum(path.stat().st_size for path in files) < PARALLEL_MIN_BYTES:
-        return 1
-    return min(_cpu_count(), MAX_WORKERS, len(files))
-
-
-def _cpu_count() -> int:
-    """CPUs this process may run on."""
-    return len(os.sched_getaffinity(0))
+    return min(capacity, len(files))
 
 
 class _Replayable(Generic[T]):

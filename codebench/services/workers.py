@@ -1,0 +1,60 @@
+"""Forked worker processes for bulk imports: pure CPU work (parsing, locating quotes) done by
+workers while the importing process stores the earlier results in its transaction."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
+
+MAX_WORKERS = 8
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_shared: object = None  # what the forked workers of the running ``ordered_map`` read through ``shared()``
+
+
+def cpu_count() -> int:
+    """CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def fork_capacity() -> int:
+    """How many CPUs forked workers may use: 1 where forking is unsafe (not Linux, or this process
+    runs other threads, which may hold locks a child would inherit), else the CPUs (at most MAX_WORKERS)."""
+    if sys.platform != "linux" or threading.active_count() > 1:
+        return 1
+    return min(cpu_count(), MAX_WORKERS)
+
+
+def shared() -> object:
+    """The ``shared`` value of the ``ordered_map`` whose worker calls this."""
+    return _shared
+
+
+def ordered_map(fn: Callable[[T], R], items: Sequence[T], workers: int, *, shared: object = None) -> Iterator[R]:
+    """``fn(item)`` for each item, in order; an item's error is raised when its turn comes.
+
+    With ``workers`` > 0 the calls run in that many forked processes, which see ``shared`` (set
+    before they fork, so it is inherited, never pickled) through ``shared()``; ``fn`` must be a
+    module-level function and its results picklable. With 0 they run here, one by one, as the
+    caller consumes the results.
+    """
+    global _shared  # noqa: PLW0603 - the value forked children inherit
+    _shared = shared
+    try:
+        if workers <= 0:
+            yield from map(fn, items)
+            return
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        try:
+            yield from pool.map(fn, items, chunksize=max(1, len(items) // (16 * workers)))
+        finally:
+            pool.shutdown(cancel_futures=True)
+    finally:
+        _shared = None
