@@ -6,7 +6,8 @@ holding one coder's name cannot read or change another coder's work.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
+from itertools import islice
 from operator import itemgetter
 
 from sqlalchemy import delete, func, select
@@ -20,6 +21,7 @@ from codebench.store.repo_base import RepoBase, driver_value, insert_rows
 
 # The values of a new coding, in the order ``insert_codings`` takes them as a tuple.
 CODING_COLUMNS = ("coder_id", "code_id", "transcript_id", "start", "end", "quote", "memo")
+INSERT_BATCH = 4096
 
 
 def label_key(label: str) -> str:
@@ -122,20 +124,40 @@ class CodingsRepo(RepoBase):
             q = q.where(m.Coding.coder_id.in_(sorted(set(coder_ids))))
         return set(self.session.execute(q).all())
 
-    def insert_codings(self, rows: Sequence[tuple | Mapping[str, object]]) -> None:
-        """Bulk insert codings: tuples of the ``CODING_COLUMNS`` values, or dicts by those names.
+    def insert_codings(self, rows: Iterable[tuple | Mapping[str, object]]) -> int:
+        """Bulk insert codings: tuples of the ``CODING_COLUMNS`` values, or dicts by those names; returns how many.
 
         The rows go to the driver's ``executemany`` as tuples: SQLAlchemy's per-row parameter
-        handling would cost more than the insert itself on a large import.
+        handling would cost more than the insert itself on a large import. ``rows`` is drawn in
+        batches of ``INSERT_BATCH``, each inserted before the next is drawn, so a generator's work
+        on later rows alternates with the inserts.
         """
-        if not rows:
-            return
         connection = self.session.connection()
         now = driver_value(connection, m.Coding.__table__.c.created_at, utcnow())
         by_name = itemgetter(*CODING_COLUMNS)
-        values = [(*r, now) if isinstance(r, tuple) else (*by_name(r), now) for r in rows]
-        insert_rows(connection, m.Coding.__table__, (*CODING_COLUMNS, "created_at"), values)
-        self.mark_in_progress({(r[0], r[2]) for r in values})
+        pending, pairs, count = iter(rows), set(), 0
+        while batch := [(*r, now) if isinstance(r, tuple) else (*by_name(r), now)
+                        for r in islice(pending, INSERT_BATCH)]:
+            insert_rows(connection, m.Coding.__table__, (*CODING_COLUMNS, "created_at"), batch)
+            pairs.update({(r[0], r[2]) for r in batch})
+            count += len(batch)
+        if pairs:
+            self.mark_in_progress(pairs)
+        return count
+
+    def drop_unused(self, code_ids: Iterable[int], coder_ids: Iterable[int]) -> tuple[set[int], set[int]]:
+        """Delete those of these codes that have no codings, then those of these coders left without
+        codes; returns the ids deleted (codes, coders)."""
+        code_ids, coder_ids = set(code_ids), set(coder_ids)
+        used = select(m.Coding.code_id).where(m.Coding.code_id.in_(sorted(code_ids)))
+        codes = code_ids - set(self.session.scalars(used))
+        if codes:
+            self.session.execute(delete(m.Code).where(m.Code.id.in_(sorted(codes))))
+        kept = select(m.Code.coder_id).where(m.Code.coder_id.in_(sorted(coder_ids)))
+        coders = coder_ids - set(self.session.scalars(kept))
+        if coders:
+            self.session.execute(delete(m.Coder).where(m.Coder.id.in_(sorted(coders))))
+        return codes, coders
 
     def codings(self, coder: str | None = None, transcript: str | None = None) -> list[d.Coding]:
         """Codings in text order (transcripts in import order)."""

@@ -88,19 +88,43 @@ class Store:
         self.engine.dispose()
 
     @contextmanager
-    def _session(self) -> Iterator[Session]:
-        with self._sessions() as session, session.begin():
-            yield session
+    def _session(self, bulk: bool) -> Iterator[Session]:
+        if not bulk or self.engine.dialect.name != "sqlite":
+            with self._sessions() as session, session.begin():
+                yield session
+            return
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # only takes effect outside a transaction
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock, from the first read on
+                with Session(conn, expire_on_commit=False) as session:  # joins the connection's transaction
+                    yield session
+                    session.flush()
+                conn.commit()
+            finally:
+                try:
+                    if conn.in_transaction():
+                        conn.rollback()
+                    conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    conn.commit()
+                except DBAPIError:
+                    conn.invalidate()  # never back to the pool without its foreign keys
+                    raise
 
-    def write(self, work: Callable[[Tx], T]) -> T:
+    def write(self, work: Callable[[Tx], T], *, bulk: bool = False) -> T:
         """Run ``work`` in one transaction; commit on success, roll back on any error.
 
         Busy or serialization failures are retried with jittered backoff, so they never reach a user.
+
+        ``bulk`` is for a large import whose inserted rows take every id they refer to from what
+        ``work`` read in the same transaction. On SQLite that transaction then holds the write lock
+        from its start (``BEGIN IMMEDIATE``), so those reads stay current until it commits, and the
+        database does not look each inserted row's foreign keys up again. PostgreSQL checks them.
         """
         delay = 0.01
         for attempt in range(RETRY_ATTEMPTS):
             try:
-                with self._session() as session:
+                with self._session(bulk) as session:
                     return work(Tx(session))
             except (OperationalError, DBAPIError) as exc:
                 transient = is_transient(exc)
