@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gc
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
@@ -17,6 +19,7 @@ from codebench.domain.csvsafe import read_csv_records, write_csv
 from codebench.domain.errors import InputError, RowError
 from codebench.domain.model import Coding, StatusCell
 from codebench.domain.quotes import Located, QuoteFinder, check_span
+from codebench.services.workers import fork_capacity, ordered_map, shared
 from codebench.store.repo_codings import label_key
 from codebench.store.store import Store
 
@@ -25,6 +28,10 @@ OPTIONAL = ("start", "end", "memo")
 EXPORT_COLUMNS = ["transcript", "coder", "code", "quote", "start", "end", "memo"]
 
 Progress = Callable[[int, int, str], None]
+PARALLEL_MIN_ROWS = 10_000  # below this, forking a worker costs more than locating the quotes here
+HOW = {"exact": "e", "whitespace": "w", "fuzzy": "f", "offsets": "o"}  # how a span was placed, one letter
+HOW_NAME = {letter: how for how, letter in HOW.items()}
+NOT_PLACED = "x"
 
 
 class CodingRow(BaseModel):
@@ -120,32 +127,66 @@ class CodingsImport:
     located: dict[str, int] = field(default_factory=dict)
 
 
-def _locate(rows: list[tuple[int, Fields]], texts: dict[str, str], bad: list[tuple[int, str]],
-            progress: Progress | None, total: int) -> list[tuple[int, Fields, Located]]:
-    """Spans of the rows (checked offsets, or the quote located in its text), in row order.
+@dataclass
+class _Plan:
+    """What turns each transcript's valid rows into new codings; forked workers inherit it."""
 
-    Rows whose span is wrong or whose quote is not found go to ``bad``. Quotes are located per
-    transcript with one ``QuoteFinder`` each.
-    """
-    spans: list[Located | None] = [None] * len(rows)
-    unplaced: dict[str, list[int]] = {}
-    for k, (n, row) in enumerate(rows):
+    texts: dict[str, str]
+    groups: dict[str, list[tuple[int, Fields]]]  # the valid rows (row number, fields) by transcript
+    transcript_ids: dict[str, int]
+    coder_ids: dict[str, int]
+    code_of: dict[str, dict[str, int]]  # coder -> label as written -> code id
+    existing: set[tuple[int, int, int, int]]  # (code id, transcript id, start, end) already stored
+
+
+def _spans(text: str, name: str, rows: list[tuple[int, Fields]]) -> list[Located | str]:
+    """Each row's span in ``text`` (given offsets checked, else its quote located), or why it has none."""
+    spans: list[Located | str] = [""] * len(rows)
+    unplaced: list[int] = []
+    for k, (_, row) in enumerate(rows):
         if row.start is None:
-            unplaced.setdefault(row.transcript, []).append(k)
-        elif problem := check_span(texts[row.transcript], row.start, row.end, row.quote):
-            bad.append((n, problem))
+            unplaced.append(k)
         else:
-            spans[k] = Located(row.start, row.end, "offsets")
-    done = len(rows) - sum(map(len, unplaced.values()))
-    for name, ks in unplaced.items():
-        for k, found in zip(ks, QuoteFinder(texts[name]).locate_all([rows[k][1].quote for k in ks]), strict=True):
-            if found is None:
-                bad.append((rows[k][0], f"quote not found in {name!r}"))
-            spans[k] = found
-        done += len(ks)
-        if progress:
-            progress(done, total, name)
-    return [(n, row, span) for (n, row), span in zip(rows, spans, strict=True) if span is not None]
+            spans[k] = check_span(text, row.start, row.end, row.quote) or Located(row.start, row.end, "offsets")
+    if unplaced:
+        found = QuoteFinder(text).locate_all([rows[k][1].quote for k in unplaced])
+        for k, span in zip(unplaced, found, strict=True):
+            spans[k] = span or f"quote not found in {name!r}"
+    return spans
+
+
+def _group_codings(name: str) -> tuple[bytes, str, dict[int, str], int]:
+    """One transcript's rows (of the ``_Plan`` in ``shared()``) placed and turned into new codings.
+
+    Packed to cross a process boundary cheaply: (row index, coder id, code id, start, end) of each
+    new coding as int64 bytes; one letter per row for how it was placed (``HOW``, ``NOT_PLACED``);
+    by row index, why a row was not placed; the number of rows already stored.
+    """
+    plan: _Plan = shared()
+    rows, transcript_id, existing = plan.groups[name], plan.transcript_ids[name], plan.existing
+    new, hows, notes, duplicates = array("q"), [], {}, 0
+    for k, ((_, row), span) in enumerate(zip(rows, _spans(plan.texts[name], name, rows), strict=True)):
+        if isinstance(span, str):
+            hows.append(NOT_PLACED)
+            notes[k] = span
+            continue
+        hows.append(HOW[span.how])
+        code_id = plan.code_of[row.coder][row.code]
+        key = (code_id, transcript_id, span.start, span.end)
+        if key in existing:
+            duplicates += 1
+            continue
+        existing.add(key)
+        new.extend((k, plan.coder_ids[row.coder], code_id, span.start, span.end))
+    return new.tobytes(), "".join(hows), notes, duplicates
+
+
+def _locate_workers(rows: int, transcripts: int) -> int:
+    """Processes to locate quotes while this one stores codings (0: locate here, for a small import
+    or where forking is unsafe); one CPU stays with this process."""
+    if rows < PARALLEL_MIN_ROWS:
+        return 0
+    return min(fork_capacity() - 1, transcripts)
 
 
 @contextmanager
@@ -166,14 +207,21 @@ def _collector_paused() -> Iterator[None]:
 
 
 def import_codings(store: Store, path: Path, *, add_coders: bool = False, skip_bad: bool = False,
-                   progress: Progress | None = None) -> CodingsImport:
-    """Import a codings CSV in one transaction; bad rows abort it unless ``skip_bad``."""
+                   progress: Progress | None = None, workers: int | None = None) -> CodingsImport:
+    """Import a codings CSV in one transaction; bad rows abort it unless ``skip_bad``.
+
+    Codings are stored transcript by transcript, in the order the file first names them. For a
+    large file (``PARALLEL_MIN_ROWS``) forked processes (``workers``; by default one per CPU but
+    one) locate the quotes of the next transcripts while this process stores the codings of the
+    earlier ones.
+    """
     with _collector_paused():
-        return _import_codings(store, path, add_coders=add_coders, skip_bad=skip_bad, progress=progress)
+        return _import_codings(store, path, add_coders=add_coders, skip_bad=skip_bad, progress=progress,
+                               workers=workers)
 
 
 def _import_codings(store: Store, path: Path, *, add_coders: bool, skip_bad: bool,
-                    progress: Progress | None) -> CodingsImport:
+                    progress: Progress | None, workers: int | None) -> CodingsImport:
     header, records = read_csv_records(path)
     missing = [c for c in REQUIRED if c not in header]
     if records and missing:
@@ -186,7 +234,7 @@ def _import_codings(store: Store, path: Path, *, add_coders: bool, skip_bad: boo
         transcript_ids = tx.transcript_ids()
         coder_ids = tx.coder_ids()
         bad: list[tuple[int, str]] = []
-        valid: list[tuple[int, Fields]] = []
+        groups: dict[str, list[tuple[int, Fields]]] = {}  # the valid rows by transcript
         for n, record in enumerate(records, start=2):
             try:
                 row = validate(record)
@@ -198,46 +246,60 @@ def _import_codings(store: Store, path: Path, *, add_coders: bool, skip_bad: boo
             elif row.coder not in coder_ids and not add_coders:
                 bad.append((n, f"unknown coder {row.coder!r} (use --add-coders)"))
             else:
-                valid.append((n, row))
-        good = _locate(valid, texts, bad, progress, len(records))
+                groups.setdefault(row.transcript, []).append((n, row))
+        labels: dict[str, dict[str, None]] = {}  # each coder's labels, in order of first use
+        for rows in groups.values():
+            for _, row in rows:
+                labels.setdefault(row.coder, {})[row.code] = None
+        added = sorted(set(labels) - set(coder_ids))
+        for name in added:
+            tx.add_coder(name)
+        coder_ids = tx.coder_ids()
+        code_of: dict[str, dict[str, int]] = {}  # coder -> label as written -> code id
+        created: set[int] = set()
+        for coder, coder_labels in labels.items():
+            before = tx.ensure_codes(coder_ids[coder], [])
+            ids = tx.ensure_codes(coder_ids[coder], coder_labels)
+            created.update(set(ids.values()) - set(before.values()))
+            code_of[coder] = {label: ids[label_key(label)] for label in coder_labels}
+        plan = _Plan(texts, groups, transcript_ids, coder_ids, code_of,
+                     tx.existing_coding_keys({coder_ids[coder] for coder in labels}))
+        located: Counter[str] = Counter()
+
+        def new_codings() -> Iterator[tuple]:
+            """The new codings' insert rows, transcript by transcript as the workers hand them over."""
+            names, done = list(groups), 0
+            count = _locate_workers(len(records), len(groups)) if workers is None else workers
+            for name, (packed, hows, notes, duplicates) in zip(
+                    names, ordered_map(_group_codings, names, count, shared=plan), strict=True):
+                rows, text = groups[name], texts[name]
+                located.update(hows)
+                result.duplicates += duplicates
+                bad.extend((rows[k][0], note) for k, note in notes.items())
+                done += len(rows)
+                if progress:
+                    progress(done, len(records), name)
+                flat = array("q")
+                flat.frombytes(packed)
+                ks, coders, codes, starts, ends = (flat[i::5].tolist() for i in range(5))
+                quotes = [text[start:end] for start, end in zip(starts, ends, strict=True)]
+                memos = [rows[k][1].memo for k in ks]
+                yield from zip(coders, codes, repeat(transcript_ids[name]), starts, ends, quotes, memos)  # noqa: B905
+
+        result.stored = tx.insert_codings(new_codings())
         if bad and not skip_bad:
             raise RowError(str(path), sorted(bad))
         result.skipped = sorted(bad)
-        result.located = dict(Counter(span.how for *_, span in good))
-        for name in sorted({row.coder for _, row, _ in good} - set(coder_ids)):
-            tx.add_coder(name)
-            result.coders_added.append(name)
-        coder_ids = tx.coder_ids()
-        labels: dict[str, list[str]] = {}
-        for _, row, _ in good:
-            labels.setdefault(row.coder, []).append(row.code)
-        code_ids: dict[str, dict[str, int]] = {}
-        for coder, coder_labels in labels.items():
-            before = len(tx.ensure_codes(coder_ids[coder], []))
-            code_ids[coder] = tx.ensure_codes(coder_ids[coder], coder_labels)
-            result.codes_created += len(code_ids[coder]) - before
-        existing = tx.existing_coding_keys({coder_ids[coder] for coder in labels})
-        inserts = []
-        code_of: dict[tuple[str, str], int] = {}
-        for _, row, span in good:
-            start, end = span.start, span.end
-            code_id = code_of.get((row.coder, row.code))
-            if code_id is None:
-                code_id = code_of[row.coder, row.code] = code_ids[row.coder][label_key(row.code)]
-            key = (code_id, transcript_ids[row.transcript], start, end)
-            if key in existing:
-                result.duplicates += 1
-                continue
-            existing.add(key)
-            inserts.append((coder_ids[row.coder], code_id, key[1], start, end, texts[row.transcript][start:end],
-                            row.memo))
-        tx.insert_codings(inserts)
-        result.stored = len(inserts)
+        located.pop(NOT_PLACED, None)
+        result.located = {HOW_NAME[how]: count for how, count in located.items()}
+        dropped_codes, dropped_coders = tx.drop_unused(created, [coder_ids[c] for c in added]) if bad else ((), ())
+        result.coders_added = [name for name in added if coder_ids[name] not in dropped_coders]
+        result.codes_created = len(created) - len(dropped_codes)
         if progress:
             progress(len(records), len(records), "stored")
         return result
 
-    return store.write(apply)
+    return store.write(apply, bulk=True)
 
 
 def codings(store: Store, coder: str | None = None, transcript: str | None = None) -> list[Coding]:
