@@ -271,7 +271,7 @@ def _import_codings(store: Store, path: Path, *, add_coders: bool, skip_bad: boo
             names, done = list(groups), 0
             count = _locate_workers(len(records), len(groups)) if workers is None else workers
             for name, (packed, hows, notes, duplicates) in zip(
-                    names, ordered_map(_group_codings, names, count, shared=plan), strict=True):
+                    names, ordered_map(_group_codings, names, count, shared=plan, share_work=True), strict=True):
                 rows, text = groups[name], texts[name]
                 located.update(hows)
                 result.duplicates += duplicates

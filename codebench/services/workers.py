@@ -37,24 +37,53 @@ def shared() -> object:
     return _shared
 
 
-def ordered_map(fn: Callable[[T], R], items: Sequence[T], workers: int, *, shared: object = None) -> Iterator[R]:
+def ordered_map(fn: Callable[[T], R], items: Sequence[T], workers: int, *, shared: object = None,
+                share_work: bool = False) -> Iterator[R]:
     """``fn(item)`` for each item, in order; an item's error is raised when its turn comes.
 
     With ``workers`` > 0 the calls run in that many forked processes, which see ``shared`` (set
     before they fork, so it is inherited, never pickled) through ``shared()``; ``fn`` must be a
     module-level function and its results picklable. With 0 they run here, one by one, as the
-    caller consumes the results.
+    caller consumes the results. With ``share_work``, whenever the next result is not ready yet
+    this process computes items from the end of the list itself instead of waiting (they are then
+    not sent to a worker), so it and the workers stay busy until the last item.
     """
     global _shared  # noqa: PLW0603 - the value forked children inherit
     _shared = shared
     try:
         if workers <= 0:
             yield from map(fn, items)
-            return
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-        try:
-            yield from pool.map(fn, items, chunksize=max(1, len(items) // (16 * workers)))
-        finally:
-            pool.shutdown(cancel_futures=True)
+        elif share_work:
+            yield from _shared_work(fn, items, workers)
+        else:
+            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+            try:
+                yield from pool.map(fn, items, chunksize=max(1, len(items) // (16 * workers)))
+            finally:
+                pool.shutdown(cancel_futures=True)
     finally:
         _shared = None
+
+
+def _apply(fn: Callable[[T], R], chunk: Sequence[T]) -> list[R]:
+    return [fn(item) for item in chunk]
+
+
+def _shared_work(fn: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[R]:
+    """``ordered_map`` with ``share_work``: small chunks go to the workers; while the chunk due next
+    is not done, this process takes the last chunk no worker has started and computes it here."""
+    size = max(1, len(items) // (32 * (workers + 1)))
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        futures = [pool.submit(_apply, fn, chunk) for chunk in chunks]
+        here: dict[int, list[R]] = {}
+        last = len(chunks) - 1  # the next chunk this process may take over
+        for i, future in enumerate(futures):
+            while i not in here and not future.done() and last > i:
+                if futures[last].cancel():
+                    here[last] = _apply(fn, chunks[last])
+                last -= 1
+            yield from here.pop(i) if i in here else future.result()
+    finally:
+        pool.shutdown(cancel_futures=True)
