@@ -39,7 +39,8 @@ def shared() -> object:
 
 def ordered_map(fn: Callable[[T], R], items: Sequence[T], workers: int, *, shared: object = None,
                 share_work: bool = False) -> Iterator[R]:
-    """``fn(item)`` for each item, in order; an item's error is raised when its turn comes.
+    """``fn(item)`` for each item, in order. The first item (in order) whose call fails raises its
+    error, and no result after it is given; results come in chunks, so some before it may not be.
 
     With ``workers`` > 0 the calls run in that many forked processes, which see ``shared`` (set
     before they fork, so it is inherited, never pickled) through ``shared()``; ``fn`` must be a
