@@ -191,20 +191,25 @@ def read_csv_records(path: str | PathLike[str]) -> tuple[list[str], list[list[st
         records.extend(reader)
     except csv.Error as exc:
         raise RowError(where, [(len(records) + 1, f"malformed CSV ({exc})")]) from None
-    numbered = [(n, rec) for n, rec in enumerate(records, start=1) if rec]
-    if not numbered:
+    numbers: Sequence[int] = range(1, len(records) + 1)  # each record's row number, for messages
+    if not all(records):  # blank lines are skipped; the other rows keep their numbers
+        numbers = [n for n, rec in zip(numbers, records, strict=True) if rec]
+        records = [rec for rec in records if rec]
+    if not records:
         raise InputError("empty CSV: no header row", where=where)
-    (_, raw_header), body = numbered[0], numbered[1:]
-    header = [restore_cell(name) for name in raw_header]
+    header = [restore_cell(name) for name in records[0]]
     if len(set(header)) != len(header):
         raise InputError(f"repeated column name in header: {header}", where=where)
-    nul = "\x00" in text  # look for the rows only when there is one
-    bad = [(n, "NUL character") for n, rec in numbered if nul and any("\x00" in cell for cell in rec)]
+    rows = records[1:]
+    bad: list[tuple[int, str]] = []
+    if "\x00" in text:  # look for the rows only when there is one
+        bad = [(n, "NUL character") for n, rec in zip(numbers, records, strict=True) if any("\x00" in c for c in rec)]
     width = len(header)
-    bad += [(n, f"{len(rec)} fields, header has {width}") for n, rec in body if len(rec) != width]
+    if set(map(len, rows)) - {width}:
+        bad += [(n, f"{len(rec)} fields, header has {width}")
+                for n, rec in zip(numbers[1:], rows, strict=True) if len(rec) != width]
     if bad:
         raise RowError(where, sorted(bad))
-    rows = [rec for _, rec in body]
     if not _may_start_cell_with_quote(text):  # nothing to restore
         return header, rows
     return header, [[restore_cell(c) if c[:1] == _QUOTE else c for c in rec] for rec in rows]
