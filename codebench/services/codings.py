@@ -117,6 +117,32 @@ def record_validator(header: Sequence[str]) -> Callable[[Sequence[str]], Fields]
     return validate
 
 
+def plain_fields(header: Sequence[str], records: Sequence[Sequence[str]]) -> list[Fields] | None:
+    """``record_validator(header)`` of every record, worked out column by column, when every record
+    is plain: names given, and the offsets blank in every record or ASCII digits in every record.
+    None when any record is not (``record_validator`` then judges them one by one)."""
+    if not records:
+        return []
+    columns = dict(zip(header, zip(*records, strict=True), strict=True))
+    names = [list(map(str.strip, columns[name])) for name in ("transcript", "coder", "code")]
+    if not all(map(all, names)):
+        return None
+    starts, ends = columns.get("start"), columns.get("end")
+    if not any(column and any(map(str.strip, column)) for column in (starts, ends)):
+        starts = ends = repeat(None)
+    elif starts and ends and all(_digits(column) for column in (starts, ends)):
+        starts, ends = list(map(int, starts)), list(map(int, ends))
+    else:
+        return None
+    memos = columns.get("memo")
+    memos = repeat(None) if memos is None else [memo if memo.strip() else None for memo in memos]
+    return list(map(Fields, *names, columns["quote"], starts, ends, memos))
+
+
+def _digits(column: Sequence[str]) -> bool:
+    return all(map(str.isdigit, column)) and "".join(column).isascii()
+
+
 @dataclass
 class CodingsImport:
     stored: int = 0
@@ -206,6 +232,20 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _validated(header: list[str], records: list[list[str]], bad: list[tuple[int, str]]) -> Iterator[tuple[int, Fields]]:
+    """(row number, fields) of each record that validates; why the others do not goes to ``bad``."""
+    plain = plain_fields(header, records)
+    if plain is not None:
+        yield from enumerate(plain, start=2)
+        return
+    validate = record_validator(header)
+    for n, record in enumerate(records, start=2):
+        try:
+            yield n, validate(record)
+        except ValidationError as exc:
+            bad.append((n, _reason(exc)))
+
+
 def import_codings(store: Store, path: Path, *, add_coders: bool = False, skip_bad: bool = False,
                    progress: Progress | None = None, workers: int | None = None) -> CodingsImport:
     """Import a codings CSV in one transaction; bad rows abort it unless ``skip_bad``.
@@ -226,7 +266,6 @@ def _import_codings(store: Store, path: Path, *, add_coders: bool, skip_bad: boo
     missing = [c for c in REQUIRED if c not in header]
     if records and missing:
         raise InputError(f"missing column(s): {', '.join(missing)}", where=str(path))
-    validate = record_validator(header) if records else None
 
     def apply(tx) -> CodingsImport:  # noqa: ANN001 - Tx
         result = CodingsImport()
@@ -235,12 +274,7 @@ def _import_codings(store: Store, path: Path, *, add_coders: bool, skip_bad: boo
         coder_ids = tx.coder_ids()
         bad: list[tuple[int, str]] = []
         groups: dict[str, list[tuple[int, Fields]]] = {}  # the valid rows by transcript
-        for n, record in enumerate(records, start=2):
-            try:
-                row = validate(record)
-            except ValidationError as exc:
-                bad.append((n, _reason(exc)))
-                continue
+        for n, row in _validated(header, records, bad):
             if row.transcript not in texts:
                 bad.append((n, f"unknown transcript {row.transcript!r}"))
             elif row.coder not in coder_ids and not add_coders:
