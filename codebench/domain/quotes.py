@@ -27,6 +27,9 @@ _BASE = 1_000_003
 _POWERS = np.array([pow(_BASE, STRIDE - 1 - k, 2**64) for k in range(STRIDE)], dtype=np.uint64)
 _SHIFT = np.uint64(pow(_BASE, STRIDE, 2**64))
 _NONE = np.iinfo(np.int64).max
+POSITION_BITS = 23  # a key's position (a multiple of STRIDE) below STRIDE * 2**23: texts up to 64 M characters
+_POSITION_BITS = np.uint64(POSITION_BITS)
+_POSITION_MASK = np.uint64(2**POSITION_BITS - 1)
 
 
 def squash(text: str) -> str:
@@ -83,12 +86,14 @@ class QuoteFinder:
     """``locate_quote`` for many quotes in one text, with the text indexed once.
 
     ``finder.locate_all(quotes) == [locate_quote(text, q) for q in quotes]``. The index holds the
-    hash of the ``KEY`` characters at each position that is a multiple of ``STRIDE`` and, for each
-    hash, the first such position. Any occurrence ``p`` of a quote of at least
-    ``STRIDE + KEY - 1`` characters holds such a key at ``a = p + j`` with ``0 <= j < STRIDE``,
-    whose characters are ``quote[j:j + KEY]``; so ``first[hash(quote[j:j + KEY])] - j <= p``.
-    The least of these bounds is at most the first occurrence, and ``str.find`` from there finds
-    it; no hash found means no occurrence. A hash collision only lowers a bound.
+    hash of the ``KEY`` characters at each position that is a multiple of ``STRIDE``, sorted, with
+    equal hashes in position order, so the first of them is the first such position. Any
+    occurrence ``p`` of a quote of at least ``STRIDE + KEY - 1`` characters holds such a key at
+    ``a = p + j`` with ``0 <= j < STRIDE``, whose characters are ``quote[j:j + KEY]``; so
+    ``first[hash(quote[j:j + KEY])] - j <= p``. The least of these bounds is at most the first
+    occurrence, and ``str.find`` from there finds it; no hash found means no occurrence. A hash
+    collision only lowers a bound, so the hashes are cut to their top ``64 - POSITION_BITS`` bits
+    to keep each key's position in the same 64-bit word: one plain sort orders both.
 
     An ASCII text (the usual case) is indexed by its bytes, eight characters to a 64-bit word,
     which is quicker to make than code points; a quote that is not ASCII cannot occur in it.
@@ -100,13 +105,11 @@ class QuoteFinder:
         units = _units(text[: len(text) - len(text) % STRIDE], self._ascii)
         chunks = _chunk_values(units.reshape(-1, STRIDE))
         hashes = chunks[:-1] * _SHIFT + chunks[1:]  # the key at STRIDE * b: chunks b and b + 1
-        order = np.argsort(hashes)
-        ordered = hashes[order]
-        run_starts = np.ones(ordered.size, dtype=bool)
-        run_starts[1:] = ordered[1:] != ordered[:-1]
-        runs = np.flatnonzero(run_starts)
-        self._hashes = ordered[runs]  # each distinct hash once, with its first position below
-        self._starts = (np.minimum.reduceat(order, runs) if runs.size else order).astype(np.int64) * STRIDE
+        if hashes.size > _POSITION_MASK:  # beyond what a key's position bits hold: no index, plain search
+            hashes = hashes[:0]
+        keys = np.sort((hashes >> _POSITION_BITS << _POSITION_BITS) | np.arange(hashes.size, dtype=np.uint64))
+        self._hashes = keys >> _POSITION_BITS
+        self._starts = (keys & _POSITION_MASK).astype(np.int64) * STRIDE
 
     def locate_all(self, quotes: Sequence[str]) -> list[Located | None]:
         """Each quote located as ``locate_quote`` would (None when no attempt succeeds)."""
@@ -126,8 +129,11 @@ class QuoteFinder:
             return found
         heads = _units("".join(quotes[i][:_MIN_INDEXED] for i in indexed), ascii_text).reshape(-1, _MIN_INDEXED)
         chunks = _chunk_values(sliding_window_view(heads, STRIDE, axis=1))  # chunks[q, j]: quote[j:j + STRIDE]
-        wanted = chunks[:, :STRIDE] * _SHIFT + chunks[:, STRIDE:]  # wanted[q, j]: quote[j:j + KEY]
-        slot = np.searchsorted(self._hashes, wanted).clip(max=self._hashes.size - 1)
+        wanted = (chunks[:, :STRIDE] * _SHIFT + chunks[:, STRIDE:]) >> _POSITION_BITS  # quote[j:j + KEY]
+        order = np.argsort(wanted, axis=None)  # sorted queries search faster than scattered ones
+        slot = np.empty(wanted.size, dtype=np.intp)
+        slot[order] = np.searchsorted(self._hashes, wanted.ravel()[order])
+        slot = slot.reshape(wanted.shape).clip(max=self._hashes.size - 1)
         bounds = np.where(self._hashes[slot] == wanted, self._starts[slot] - np.arange(STRIDE), _NONE).min(axis=1)
         hits = np.flatnonzero(bounds != _NONE)
         for k, lower in zip(hits.tolist(), np.maximum(bounds[hits], 0).tolist(), strict=True):
