@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError, field_validator, model_validato
 from codebench.domain.csvsafe import read_csv_records, write_csv
 from codebench.domain.errors import InputError, RowError
 from codebench.domain.model import Coding, StatusCell
-from codebench.domain.quotes import Located, QuoteFinder, check_span
+from codebench.domain.quotes import QuoteFinder, check_span
 from codebench.services.workers import fork_capacity, ordered_map, shared
 from codebench.store.repo_codings import label_key
 from codebench.store.store import Store
@@ -165,45 +165,44 @@ class _Plan:
     existing: set[tuple[int, int, int, int]]  # (code id, transcript id, start, end) already stored
 
 
-def _spans(text: str, name: str, rows: list[tuple[int, Fields]]) -> list[Located | str]:
-    """Each row's span in ``text`` (given offsets checked, else its quote located), or why it has none."""
-    spans: list[Located | str] = [""] * len(rows)
-    unplaced: list[int] = []
-    for k, (_, row) in enumerate(rows):
-        if row.start is None:
-            unplaced.append(k)
-        else:
-            spans[k] = check_span(text, row.start, row.end, row.quote) or Located(row.start, row.end, "offsets")
-    if unplaced:
-        found = QuoteFinder(text).locate_all([rows[k][1].quote for k in unplaced])
-        for k, span in zip(unplaced, found, strict=True):
-            spans[k] = span or f"quote not found in {name!r}"
-    return spans
-
-
 def _group_codings(name: str) -> tuple[bytes, str, dict[int, str], int]:
     """One transcript's rows (of the ``_Plan`` in ``shared()``) placed and turned into new codings.
 
-    Packed to cross a process boundary cheaply: (row index, coder id, code id, start, end) of each
-    new coding as int64 bytes; one letter per row for how it was placed (``HOW``, ``NOT_PLACED``);
-    by row index, why a row was not placed; the number of rows already stored.
+    Given offsets are checked; other quotes are located with one ``QuoteFinder``. Packed to cross
+    a process boundary cheaply: (row index, coder id, code id, start, end) of each new coding as
+    int64 bytes; one letter per row for how it was placed (``HOW``, ``NOT_PLACED``); by row index,
+    why a row was not placed; the number of rows already stored.
     """
     plan: _Plan = shared()
-    rows, transcript_id, existing = plan.groups[name], plan.transcript_ids[name], plan.existing
+    rows, text, transcript_id, existing = plan.groups[name], plan.texts[name], plan.transcript_ids[name], plan.existing
+    unplaced = [k for k, (_, row) in enumerate(rows) if row.start is None]
+    finder = QuoteFinder(text) if unplaced else None
+    found = dict(zip(unplaced, finder.find_all([rows[k][1].quote for k in unplaced]), strict=True)) if finder else {}
     new, hows, notes, duplicates = array("q"), [], {}, 0
-    for k, ((_, row), span) in enumerate(zip(rows, _spans(plan.texts[name], name, rows), strict=True)):
-        if isinstance(span, str):
+    for k, (_, row) in enumerate(rows):
+        quote = row.quote
+        if row.start is not None:
+            start, end, how = row.start, row.end, HOW["offsets"]
+            if problem := check_span(text, start, end, quote):
+                hows.append(NOT_PLACED)
+                notes[k] = problem
+                continue
+        elif (at := found[k]) >= 0 and quote and not quote.isspace():  # an exact match, as locate_quote finds it
+            start, end, how = at, at + len(quote), HOW["exact"]
+        elif span := finder.locate_all([quote])[0]:
+            start, end, how = span.start, span.end, HOW[span.how]
+        else:
             hows.append(NOT_PLACED)
-            notes[k] = span
+            notes[k] = f"quote not found in {name!r}"
             continue
-        hows.append(HOW[span.how])
+        hows.append(how)
         code_id = plan.code_of[row.coder][row.code]
-        key = (code_id, transcript_id, span.start, span.end)
+        key = (code_id, transcript_id, start, end)
         if key in existing:
             duplicates += 1
             continue
         existing.add(key)
-        new.extend((k, plan.coder_ids[row.coder], code_id, span.start, span.end))
+        new.extend((k, plan.coder_ids[row.coder], code_id, start, end))
     return new.tobytes(), "".join(hows), notes, duplicates
 
 
