@@ -42,6 +42,19 @@ def measure(action: Callable[[], object], repeats: int, setup: Callable[[], obje
     return Timing(tuple(runs))
 
 
+def measure_interleaved(ours: Callable[[], object], baseline: Callable[[], object], repeats: int,
+                        ours_setup: Callable[[], object] | None = None,
+                        baseline_setup: Callable[[], object] | None = None) -> tuple[Timing, Timing]:
+    """``measure`` of an action and its baseline taking turns (ours, baseline, ours, ...), so that the
+    machine slowing down or speeding up during the runs (it is shared) weighs on both alike."""
+    mine: list[float] = []
+    theirs: list[float] = []
+    for _ in range(repeats):
+        mine.extend(measure(ours, 1, ours_setup).runs)
+        theirs.extend(measure(baseline, 1, baseline_setup).runs)
+    return Timing(tuple(mine)), Timing(tuple(theirs))
+
+
 def seconds(value: float) -> str:
     """A duration in the unit that reads best: 12.3 s, 456 ms, 7.8 ms."""
     if value >= 10:

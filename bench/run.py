@@ -6,7 +6,8 @@
     python bench/run.py --peers         # also time the peer tools (bench/peers.py) on the same transcripts
     python bench/run.py --profile codings                  # cProfile one step's codebench call
 
-Every figure is the median of several runs; the baseline is measured in the same process right after.
+Every figure is the median of several runs; the baseline is measured in the same process right after (for the
+imports, taking turns with codebench's runs).
 Peak memory is measured per step in a fresh subprocess that runs the step once.
 """
 
@@ -34,7 +35,7 @@ from rapidfuzz import fuzz, process  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from _common import Timing, loglog_slope, machine, measure, peak_rss_mb, seconds  # noqa: E402
+from _common import Timing, loglog_slope, machine, measure, measure_interleaved, peak_rss_mb, seconds  # noqa: E402
 from make_study import StudySize, StudySummary, make_study  # noqa: E402
 
 from codebench.domain.harmonise import normalise_label  # noqa: E402
@@ -198,22 +199,19 @@ class Holder:
 def step_transcripts(ws: Workspace) -> Result:
     """Parse + store every transcript into a fresh project vs sqlite3 executemany of the parsed text and turns."""
     parsed = [(path.stem, read_transcript(path)) for path in expand_paths([ws.study])]
-    target = Holder()
+    target, raw = Holder(), Holder()
 
     def fresh() -> None:
         ws.close()
         target.value = ws.fresh_project("bench-transcripts.db")
 
-    ours = measure(lambda: import_transcripts(target.value, [ws.study]), ws.repeats, fresh)
-    ws.close()
-
     def raw_fresh() -> None:
-        if target.value is not None and isinstance(target.value, sqlite3.Connection):
-            target.value.close()
-        target.value = raw_connection(ws.root / "raw-transcripts.db")
+        if raw.value is not None:
+            raw.value.close()
+        raw.value = raw_connection(ws.root / "raw-transcripts.db")
 
     def raw_import() -> None:
-        conn = target.value
+        conn = raw.value
         with conn:
             conn.executemany("INSERT INTO transcripts VALUES (?, ?, ?, ?)",
                              [(i, name, doc.text, doc.source_format) for i, (name, doc) in enumerate(parsed, 1)])
@@ -223,9 +221,10 @@ def step_transcripts(ws: Workspace) -> Result:
                 [(i, k, t.speaker, t.start, t.speech_start, t.end, t.start_time, t.end_time)
                  for i, (_, doc) in enumerate(parsed, 1) for k, t in enumerate(doc.turns)])
 
-    target.value = None
-    baseline = measure(raw_import, ws.repeats, raw_fresh)
-    target.value.close()
+    ours, baseline = measure_interleaved(lambda: import_transcripts(target.value, [ws.study]), raw_import, ws.repeats,
+                                         fresh, raw_fresh)
+    ws.close()
+    raw.value.close()
     turns = sum(len(doc.turns) for _, doc in parsed)
     return Result(f"import {len(parsed)} transcripts (parse + store)", ours, baseline,
                   f"sqlite3 executemany of the parsed text and {turns:,} turns, one transaction", "<= 3x baseline",
@@ -236,7 +235,7 @@ def step_codings(ws: Workspace) -> Result:
     """Import every coder's codings CSV (quotes located in the text) vs csv + sqlite3 executemany of the rows."""
     files = ws.coder_files()
     transcripts = ws.project("transcripts")
-    target = Holder()
+    target, raw = Holder(), Holder()
 
     def fresh() -> None:
         ws.close()
@@ -244,18 +243,13 @@ def step_codings(ws: Workspace) -> Result:
         copy_db(transcripts, path)
         target.value = ws.store(path)
 
-    stored = []
-    ours = measure(lambda: stored.append(sum(import_codings(target.value, f, add_coders=True).stored for f in files)),
-                   ws.repeats, fresh)
-    ws.close()
-
     def raw_fresh() -> None:
-        if isinstance(target.value, sqlite3.Connection):
-            target.value.close()
-        target.value = raw_connection(ws.root / "raw-codings.db")
+        if raw.value is not None:
+            raw.value.close()
+        raw.value = raw_connection(ws.root / "raw-codings.db")
 
     def raw_import() -> None:
-        conn = target.value
+        conn = raw.value
         with conn:
             for path in files:
                 with path.open(newline="", encoding="utf-8") as f:
@@ -263,9 +257,12 @@ def step_codings(ws: Workspace) -> Result:
                     next(reader)
                     conn.executemany("INSERT INTO codings (transcript, coder, code, quote) VALUES (?, ?, ?, ?)", reader)
 
-    target.value = None
-    baseline = measure(raw_import, ws.repeats, raw_fresh)
-    target.value.close()
+    stored = []
+    ours, baseline = measure_interleaved(
+        lambda: stored.append(sum(import_codings(target.value, f, add_coders=True).stored for f in files)),
+        raw_import, ws.repeats, fresh, raw_fresh)
+    ws.close()
+    raw.value.close()
     return Result(f"import {stored[-1]:,} codings ({len(files)} CSV files)", ours, baseline,
                   "csv module + sqlite3 executemany of the same rows, one transaction", "<= 3x baseline",
                   note="codebench validates each row, locates each quote in its transcript and creates the codes")
@@ -597,7 +594,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", nargs="+", choices=list(STEPS), metavar="STEP",
                         help=f"run only these steps ({', '.join(STEPS)})")
     parser.add_argument("--peers", action="store_true", help="also time the peer tools (bench/peers.py)")
-    parser.add_argument("--repeats", type=int, default=None, help="runs per figure (default 3, quick 2)")
+    parser.add_argument("--repeats", type=int, default=None, help="runs per figure (default 5, quick 2)")
     parser.add_argument("--work", type=Path, default=None, help="keep the study and projects in this folder")
     parser.add_argument("--profile", choices=list(MEMORY_ACTIONS), default=None, help="cProfile one step and stop")
     parser.add_argument("--memory-step", choices=list(MEMORY_ACTIONS), default=None, help=argparse.SUPPRESS)
@@ -607,7 +604,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     size = QUICK if args.quick else FULL
-    repeats = args.repeats or (2 if args.quick else 3)
+    repeats = args.repeats or (2 if args.quick else 5)
     console = Console()
     work = args.work or Path(tempfile.mkdtemp(prefix="codebench-bench-"))
     work.mkdir(parents=True, exist_ok=True)
