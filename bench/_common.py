@@ -31,11 +31,13 @@ class Timing:
 
 
 def measure(action: Callable[[], object], repeats: int, setup: Callable[[], object] | None = None) -> Timing:
-    """Time ``action`` ``repeats`` times; ``setup`` (untimed) runs before each, e.g. to give it a fresh file."""
+    """Time ``action`` ``repeats`` times; ``setup`` (untimed) runs before each, e.g. to give it a fresh file,
+    and the disk is synced before each."""
     runs = []
     for _ in range(repeats):
         if setup is not None:
             setup()
+        os.sync()  # no earlier run's writes still being flushed to disk while this one is timed
         began = time.perf_counter()
         action()
         runs.append(time.perf_counter() - began)
