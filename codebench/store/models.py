@@ -9,6 +9,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -137,13 +138,15 @@ class Coding(Base):
     """A quote (character span of the stored text) that a coder tagged with one of their codes."""
 
     __tablename__ = "codings"
-    # One key: a code's span in a transcript is stored once (the code fixes the coder), and as a prefix
-    # it serves the hot reads, a coder's codings and a coder's codings in a transcript. Reads by code or
-    # by transcript alone scan the table, in milliseconds; each insert updates one index, not three.
-    __table_args__ = (UniqueConstraint("coder_id", "transcript_id", "code_id", "start", "end"),)
+    __table_args__ = (
+        UniqueConstraint("code_id", "transcript_id", "start", "end"),
+        Index("ix_codings_coder_transcript", "coder_id", "transcript_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     coder_id: Mapped[int] = mapped_column(ForeignKey("coders.id", ondelete="CASCADE"))
-    code_id: Mapped[int] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"))
+    code_id: Mapped[int] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"))  # indexed by the unique key
+    # Not indexed on its own: codings are read by coder and transcript (the index above); a read by
+    # transcript alone (replace, delete, count) scans the table in milliseconds.
     transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"))
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
