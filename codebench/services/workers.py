@@ -57,13 +57,17 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T], workers: int, *, share
         elif share_work:
             yield from _shared_work(fn, items, workers)
         else:
-            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+            pool = _forked_pool(workers)
             try:
                 yield from pool.map(fn, items, chunksize=max(1, len(items) // (16 * workers)))
             finally:
                 pool.shutdown(cancel_futures=True)
     finally:
         _shared = None
+
+
+def _forked_pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
 
 
 def _apply(fn: Callable[[T], R], chunk: Sequence[T]) -> list[R]:
@@ -75,7 +79,7 @@ def _shared_work(fn: Callable[[T], R], items: Sequence[T], workers: int) -> Iter
     is not done, this process takes the last chunk no worker has started and computes it here."""
     size = max(1, len(items) // (32 * (workers + 1)))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    pool = _forked_pool(workers)
     try:
         futures = [pool.submit(_apply, fn, chunk) for chunk in chunks]
         here: dict[int, list[R]] = {}
