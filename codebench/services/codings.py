@@ -291,9 +291,8 @@ def _import_codings(store: Store, path: Path, *, add_coders: bool, skip_bad: boo
         code_of: dict[str, dict[str, int]] = {}  # coder -> label as written -> code id
         created: set[int] = set()
         for coder, coder_labels in labels.items():
-            before = tx.ensure_codes(coder_ids[coder], [])
-            ids = tx.ensure_codes(coder_ids[coder], coder_labels)
-            created.update(set(ids.values()) - set(before.values()))
+            ids, new_keys = tx.add_missing_codes(coder_ids[coder], coder_labels)
+            created.update(ids[key] for key in new_keys)
             code_of[coder] = {label: ids[label_key(label)] for label in coder_labels}
         plan = _Plan(texts, groups, transcript_ids, coder_ids, code_of,
                      tx.existing_coding_keys({coder_ids[coder] for coder in labels}))

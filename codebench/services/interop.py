@@ -286,13 +286,12 @@ class _Importer:
             if clashes := sum(n - 1 for n in keys.values() if n > 1):
                 self.summary.warnings.append(f"coder {coder!r}: {clashes} code(s) share a label with another "
                                              f"code and were joined into one raw code")
-            before = self.tx.ensure_codes(coder_ids[coder], [])
-            ids = self.tx.ensure_codes(coder_ids[coder], labels.values())
-            self.summary.codes_created += len(ids) - len(before)
+            ids, new_keys = self.tx.add_missing_codes(coder_ids[coder], labels.values())
+            self.summary.codes_created += len(new_keys)
             for guid, label in labels.items():
                 out[(coder, guid)] = ids[label_key(label)]
                 memo = codes[guid].description or notes.get(guid)
-                if memo and label_key(label) not in before:
+                if memo and label_key(label) in new_keys:
                     self.tx.set_code_memo(coder, ids[label_key(label)], memo)
         return out
 

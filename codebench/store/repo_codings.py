@@ -51,6 +51,10 @@ class CodingsRepo(RepoBase):
 
     def ensure_codes(self, coder_id: int, labels: Iterable[str]) -> dict[str, int]:
         """Ids of a coder's codes by label key, creating the missing ones (first spelling wins)."""
+        return self.add_missing_codes(coder_id, labels)[0]
+
+    def add_missing_codes(self, coder_id: int, labels: Iterable[str]) -> tuple[dict[str, int], set[str]]:
+        """``ensure_codes``, with the label keys of the codes it created."""
         ids = self._code_ids(coder_id)
         missing: dict[str, str] = {}
         for label in dict.fromkeys(labels):  # each spelling once, in order of first use
@@ -58,10 +62,10 @@ class CodingsRepo(RepoBase):
             if key not in ids and key not in missing:
                 missing[key] = " ".join(label.split())
         if not missing:
-            return ids
+            return ids, set()
         rows = [{"coder_id": coder_id, "label": label, "label_key": key} for key, label in missing.items()]
         self.session.execute(m.Code.__table__.insert(), rows)
-        return self._code_ids(coder_id)
+        return self._code_ids(coder_id), set(missing)
 
     def _code_ids(self, coder_id: int) -> dict[str, int]:
         return dict(self.session.execute(
