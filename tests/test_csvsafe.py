@@ -10,7 +10,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from codebench.domain.csvsafe import TRIGGERS, neutralise_cell, read_csv_rows, restore_cell, write_csv
+from codebench.domain.csvsafe import (
+    TRIGGERS,
+    _plain_lines,
+    csv_record_runs,
+    parse_csv_records,
+    neutralise_cell,
+    read_csv_rows,
+    restore_cell,
+    write_csv,
+)
 from codebench.domain.errors import InputError, RowError
 
 LABELS = [
@@ -138,3 +147,49 @@ def test_broken_quoting_empty_file_and_repeated_columns(tmp_path: Path) -> None:
         read_csv_rows(_write(tmp_path, b""))
     with pytest.raises(InputError, match="repeated"):
         read_csv_rows(_write(tmp_path, b"a,a\n1,2\n"))
+
+
+@given(st.text(alphabet=st.sampled_from(["a", "b", ",", "\r", "\n", " ", "é", "\t", "'", "\x00", "\u2028"]),
+               max_size=40))
+def test_files_without_double_quotes_are_split_as_the_csv_module_reads_them(text: str) -> None:
+    lines = _plain_lines(text)
+    if "\x00" in text:
+        assert lines is None
+    else:
+        assert [line.split(",") if line else [] for line in lines] == list(
+            csv.reader(io.StringIO(text, newline=""), strict=True))
+
+
+def test_files_with_double_quotes_or_long_lines_are_left_to_the_csv_module() -> None:
+    assert _plain_lines('a,"b, c"\n') is None
+    assert _plain_lines("a," + "x" * (csv.field_size_limit() + 1)) is None
+
+
+@given(st.lists(st.lists(st.sampled_from(["", "x", "'=1", "a b", "é", "say \"hi\"", "x,y"]), min_size=2, max_size=2),
+                max_size=12),
+       st.sampled_from(["\n", "\r\n", "\r"]), st.booleans(), st.integers(1, 5))
+def test_runs_of_rows_join_up_to_the_whole_file(rows: list[list[str]], end: str, blank: bool, size: int) -> None:
+    lines = [",".join(f'"{c}"' if '"' in c or "," in c else c for c in row).replace('"hi"', '""hi""')
+             for row in [["a", "b"], *rows]]
+    if blank:
+        lines.insert(1, "")
+    data = end.join(lines).encode()
+    header, count, runs = csv_record_runs(data, "f.csv", size)
+    whole = parse_csv_records(data, "f.csv")
+    assert (header, count) == (whole[0], len(whole[1]))
+    pieces = list(runs)
+    assert [row for piece in pieces for row in piece] == whole[1] == [
+        [restore_cell(c) for c in row] for row in rows]
+    assert all(len(piece) == size for piece in pieces[:-1])
+    header, count, runs = csv_record_runs(data, "f.csv", size, columns=True)
+    assert [list(row) for piece in runs for row in zip(*piece, strict=True)] == whole[1]
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_both_ways_of_reading_report_the_same_bad_rows(quoted: bool) -> None:
+    cell = '"b"' if quoted else "b"
+    data = f"a,b\n\n1,{cell}\n1,2,3\n4\n".encode()
+    for columns in (False, True):
+        with pytest.raises(RowError) as error:
+            list(csv_record_runs(data, "f.csv", 2, columns=columns)[2])
+        assert error.value.rows == [(4, "3 fields, header has 2"), (5, "1 fields, header has 2")]

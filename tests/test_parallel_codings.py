@@ -129,11 +129,13 @@ def test_bad_rows_abort_the_import_with_every_reason(db_url: str, tmp_path: Path
 
 
 def _foreign_keys_on(store: Store) -> bool:
+    """Foreign keys on and the page cache back to its default, on the pooled connection."""
     with store.engine.connect() as conn:
-        return conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+        return conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1 and cache == -2000
 
 
-def test_a_bulk_import_leaves_the_foreign_keys_on(sqlite_url: str, tmp_path: Path) -> None:
+def test_a_bulk_import_leaves_the_foreign_keys_on_and_the_cache_as_they_were(sqlite_url: str, tmp_path: Path) -> None:
     store = project(sqlite_url)
     rows = mixed_rows(store.read(lambda tx: tx.all_texts()), 100, seed=3)
     path = write_codings(tmp_path / "codings.csv", rows)

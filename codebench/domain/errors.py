@@ -17,6 +17,17 @@ class CodebenchError(Exception):
     def line(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled whole (a worker process sends its error to the importing one)."""
+        return _restored, (type(self), self.args, self.__dict__)
+
+
+def _restored(cls: type[CodebenchError], args: tuple[object, ...], state: dict[str, object]) -> CodebenchError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class InputError(CodebenchError):
     """A file or value given by the user cannot be used (encoding, format, range)."""

@@ -13,13 +13,14 @@ from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 from pydantic import BaseModel, ValidationError, field_validator, model_validator
 
-from codebench.domain.csvsafe import read_csv_records, write_csv
+from codebench.domain.csvsafe import csv_record_runs, write_csv
 from codebench.domain.errors import InputError, RowError
 from codebench.domain.model import Coding, StatusCell
 from codebench.domain.quotes import QuoteFinder, check_span
-from codebench.services.workers import fork_capacity, ordered_map, shared
+from codebench.services.workers import fork_capacity, forked_stream, shared
 from codebench.store.repo_codings import label_key
 from codebench.store.store import Store
 
@@ -28,7 +29,9 @@ OPTIONAL = ("start", "end", "memo")
 EXPORT_COLUMNS = ["transcript", "coder", "code", "quote", "start", "end", "memo"]
 
 Progress = Callable[[int, int, str], None]
-PARALLEL_MIN_ROWS = 10_000  # below this, forking a worker costs more than locating the quotes here
+PARALLEL_MIN_ROWS = 10_000  # below this, forking a reader costs more than it saves
+PIECE_ROWS = 2048  # rows read, validated and placed at a time, then stored
+FIRST_PIECE_ROWS = 256
 HOW = {"exact": "e", "whitespace": "w", "fuzzy": "f", "offsets": "o"}  # how a span was placed, one letter
 HOW_NAME = {letter: how for how, letter in HOW.items()}
 NOT_PLACED = "x"
@@ -121,22 +124,34 @@ def plain_fields(header: Sequence[str], records: Sequence[Sequence[str]]) -> lis
     """``record_validator(header)`` of every record, worked out column by column, when every record
     is plain: names given, and the offsets blank in every record or ASCII digits in every record.
     None when any record is not (``record_validator`` then judges them one by one)."""
-    if not records:
-        return []
-    columns = dict(zip(header, zip(*records, strict=True), strict=True))
+    columns = plain_columns(header, records)
+    return None if columns is None else list(map(Fields, *columns))
+
+
+def plain_columns(header: Sequence[str], records: Sequence[Sequence[str]]) -> list[list] | None:
+    """``plain_fields`` as seven columns, one per field of ``Fields``, without making the rows."""
+    return plain_columns_of(header, list(zip(*records, strict=True)) if records else [])
+
+
+def plain_columns_of(header: Sequence[str], cells: Sequence[Sequence[str]]) -> list[list] | None:
+    """``plain_columns`` of records given as columns of cells, one per column of ``header``."""
+    count = len(cells[0]) if cells else 0
+    if not count:
+        return [[] for _ in Fields._fields]
+    columns = dict(zip(header, cells, strict=True))
     names = [list(map(str.strip, columns[name])) for name in ("transcript", "coder", "code")]
     if not all(map(all, names)):
         return None
     starts, ends = columns.get("start"), columns.get("end")
     if not any(column and any(map(str.strip, column)) for column in (starts, ends)):
-        starts = ends = repeat(None)
+        starts = ends = [None] * count
     elif starts and ends and all(_digits(column) for column in (starts, ends)):
         starts, ends = list(map(int, starts)), list(map(int, ends))
     else:
         return None
     memos = columns.get("memo")
-    memos = repeat(None) if memos is None else [memo if memo.strip() else None for memo in memos]
-    return list(map(Fields, *names, columns["quote"], starts, ends, memos))
+    memos = [None] * count if memos is None else [memo if memo.strip() else None for memo in memos]
+    return [*names, list(columns["quote"]), starts, ends, memos]
 
 
 def _digits(column: Sequence[str]) -> bool:
@@ -154,73 +169,205 @@ class CodingsImport:
 
 
 @dataclass
-class _Plan:
-    """What turns each transcript's valid rows into new codings; forked workers inherit it."""
+class _Source:
+    """What reading a codings file needs from the project; a forked reader inherits it."""
 
-    texts: dict[str, str]
-    groups: dict[str, list[tuple[int, Fields]]]  # the valid rows (row number, fields) by transcript
-    transcript_ids: dict[str, int]
-    coder_ids: dict[str, int]
-    code_of: dict[str, dict[str, int]]  # coder -> label as written -> code id
-    existing: set[tuple[int, int, int, int]]  # (code id, transcript id, start, end) already stored
+    data: bytes  # the file
+    where: str
+    texts: dict[str, str]  # by transcript name; a row names its transcript by its index in this order
+    coders: set[str]  # the coders there are
+    add_coders: bool
 
 
-def _group_codings(name: str) -> tuple[bytes, str, dict[int, str], int]:
-    """One transcript's rows (of the ``_Plan`` in ``shared()``) placed and turned into new codings.
+class _Piece(NamedTuple):
+    """A run of rows of a codings file, read, validated and placed, ready to store."""
 
-    Given offsets are checked; other quotes are located with one ``QuoteFinder``. Packed to cross
-    a process boundary cheaply: (row index, coder id, code id, start, end) of each new coding as
-    int64 bytes; one letter per row for how it was placed (``HOW``, ``NOT_PLACED``); by row index,
-    why a row was not placed; the number of rows already stored.
+    done: int  # rows read so far
+    total: int  # rows in the file
+    last: str  # the transcript of its last valid row
+    labels: list[tuple[str, str]]  # (coder, label) of each code first named here; numbered on from earlier runs'
+    label: np.ndarray  # of each placed row: the label number,
+    transcript: np.ndarray  # the transcript (index in ``_Source.texts``),
+    start: np.ndarray  # and the span
+    end: np.ndarray
+    memos: list[str | None] | None  # the memo of each placed row; None when none has one
+    hows: dict[str, int]  # rows by how they were placed (``HOW`` letters, ``NOT_PLACED``)
+    bad: list[tuple[int, str]]
+
+
+class _Reader:
+    """Reads a codings file (the ``_Source`` in ``shared()``) into ``_Piece``s.
+
+    Codes are numbered per coder and label key in order of first use, transcripts by their index in
+    ``texts``, so a piece crosses a process boundary as a few integers per row. The rows of a piece
+    are handled column by column; only those not found exactly in their transcript one by one.
     """
-    plan: _Plan = shared()
-    rows, text, transcript_id, existing = plan.groups[name], plan.texts[name], plan.transcript_ids[name], plan.existing
-    unplaced = [k for k, (_, row) in enumerate(rows) if row.start is None]
-    finder = QuoteFinder(text) if unplaced else None
-    found = dict(zip(unplaced, finder.find_all([rows[k][1].quote for k in unplaced]), strict=True)) if finder else {}
-    new, hows, notes, duplicates = array("q"), [], {}, 0
-    for k, (_, row) in enumerate(rows):
-        quote = row.quote
-        if row.start is not None:
-            start, end, how = row.start, row.end, HOW["offsets"]
-            if problem := check_span(text, start, end, quote):
-                hows.append(NOT_PLACED)
-                notes[k] = problem
-                continue
-        elif (at := found[k]) >= 0 and quote and not quote.isspace():  # an exact match, as locate_quote finds it
-            start, end, how = at, at + len(quote), HOW["exact"]
-        elif span := finder.locate_all([quote])[0]:
-            start, end, how = span.start, span.end, HOW[span.how]
-        else:
-            hows.append(NOT_PLACED)
-            notes[k] = f"quote not found in {name!r}"
-            continue
-        hows.append(how)
-        code_id = plan.code_of[row.coder][row.code]
-        key = (code_id, transcript_id, start, end)
-        if key in existing:
-            duplicates += 1
-            continue
-        existing.add(key)
-        new.extend((k, plan.coder_ids[row.coder], code_id, start, end))
-    return new.tobytes(), "".join(hows), notes, duplicates
+
+    def __init__(self, source: _Source) -> None:
+        self.source = source
+        self.index = {name: i for i, name in enumerate(source.texts)}
+        self.texts = list(source.texts.values())
+        self.number: dict[tuple[str, str], int] = {}  # (coder, label as written) -> label number
+        self.key_number: dict[tuple[str, str], int] = {}  # (coder, label key) -> label number
+        self.finders: dict[int, QuoteFinder] = {}
+
+    def pieces(self) -> Iterator[_Piece]:
+        header, total, runs = csv_record_runs(self.source.data, self.source.where, PIECE_ROWS, columns=True)
+        missing = [c for c in REQUIRED if c not in header]
+        if total and missing:
+            raise InputError(f"missing column(s): {', '.join(missing)}", where=self.source.where)
+        first = 0
+        for run in runs:
+            parts = ([c[:FIRST_PIECE_ROWS] for c in run], [c[FIRST_PIECE_ROWS:] for c in run]) if first == 0 else (run,)
+            for cells in parts:
+                if cells[0]:  # a small first piece: the importing process waits for it
+                    yield self.piece(header, cells, first, total)
+                    first += len(cells[0])
+
+    def piece(self, header: list[str], cells: list[list[str]], first: int, total: int) -> _Piece:
+        """The rows (given as ``cells``, one list per column) numbered from ``first`` + 2."""
+        bad: list[tuple[int, str]] = []
+        count = len(cells[0])
+        numbers, columns = _valid_columns(header, cells, first + 2, bad)
+        ts = list(map(self.index.get, columns[0]))
+        if None in ts or not (self.source.add_coders or self.source.coders.issuperset(columns[1])):
+            keep = self._known(numbers, columns, ts, bad)
+            numbers, ts, columns = [numbers[k] for k in keep], [ts[k] for k in keep], [[c[k] for k in keep]
+                                                                                     for c in columns]
+        transcripts, coders, codes, quotes, starts, ends, memos = columns
+        labels: list[tuple[str, str]] = []
+        label = list(map(self.number.get, zip(coders, codes)))
+        for k, number in enumerate(label):
+            if number is None:
+                number = self.number.get((coders[k], codes[k]))  # named earlier in this piece
+                label[k] = self._numbered(coders[k], codes[k], labels) if number is None else number
+        span_start, span_end, placed, hows = self._spans(ts, quotes, starts, ends)
+        for k in np.flatnonzero(~placed).tolist():
+            where = self._place(transcripts[k], ts[k], quotes[k], starts[k], ends[k])
+            if isinstance(where, str):
+                hows[NOT_PLACED] += 1
+                bad.append((numbers[k], where))
+            else:
+                span_start[k], span_end[k], how = where
+                placed[k] = True
+                hows[how] += 1
+        kept = [memos[k] for k in np.flatnonzero(placed).tolist()] if any(memos) else None
+        return _Piece(first + count, total, transcripts[-1] if transcripts else "", labels,
+                      np.array(label, dtype=np.int64)[placed], np.array(ts, dtype=np.int64)[placed],
+                      span_start[placed], span_end[placed], kept, dict(hows), bad)
+
+    def _known(self, numbers: Sequence[int], columns: list[list], ts: list[int | None],
+               bad: list[tuple[int, str]]) -> list[int]:
+        """Positions of the rows whose transcript and coder exist (or may be added); why not the others."""
+        keep = []
+        for k, (n, transcript, coder, t) in enumerate(zip(numbers, columns[0], columns[1], ts, strict=True)):
+            if t is None:
+                bad.append((n, f"unknown transcript {transcript!r}"))
+            elif coder not in self.source.coders and not self.source.add_coders:
+                bad.append((n, f"unknown coder {coder!r} (use --add-coders)"))
+            else:
+                keep.append(k)
+        return keep
+
+    def _numbered(self, coder: str, label: str, labels: list[tuple[str, str]]) -> int:
+        """The number of a coder's label (first use of this spelling); a new code goes to ``labels``."""
+        key = (coder, label_key(label))
+        number = self.key_number.get(key)
+        if number is None:
+            number = self.key_number[key] = len(self.key_number)
+            labels.append((coder, " ".join(label.split())))
+        self.number[coder, label] = number
+        return number
+
+    def _finder(self, t: int) -> QuoteFinder:
+        if t not in self.finders:
+            self.finders[t] = QuoteFinder(self.texts[t])
+        return self.finders[t]
+
+    def _spans(self, ts: list[int], quotes: list[str], starts: list[int | None],
+               ends: list[int | None]) -> tuple[np.ndarray, np.ndarray, np.ndarray, Counter[str]]:
+        """The spans of the rows without offsets whose quote is exactly in their transcript (as
+        ``locate_quote`` finds it), all at once: (starts, ends, which rows, how many)."""
+        n = len(ts)
+        found = np.full(n, -1, dtype=np.int64)
+        wanted = np.array([k for k in range(n) if starts[k] is None] if any(s is not None for s in starts) else
+                          range(n), dtype=np.int64)
+        if wanted.size:
+            in_order = wanted[np.argsort(np.array(ts, dtype=np.int64)[wanted], kind="stable")]
+            by_transcript = np.split(in_order, np.flatnonzero(np.diff(np.array(ts)[in_order])) + 1)
+            for rows in by_transcript:
+                rows_list = rows.tolist()
+                found[rows] = self._finder(ts[rows_list[0]]).find_all([quotes[k] for k in rows_list])
+        lengths = np.fromiter(map(len, quotes), dtype=np.int64, count=n)
+        blank = np.fromiter(map(str.isspace, quotes), dtype=bool, count=n) | (lengths == 0)
+        placed = (found >= 0) & ~blank
+        return found, found + lengths, placed, Counter({HOW["exact"]: int(placed.sum())})
+
+    def _place(self, transcript: str, t: int, quote: str, start: int | None,
+               end: int | None) -> tuple[int, int, str] | str:
+        """(start, end, how) of a row's span in transcript ``t`` (given offsets checked, else the quote
+        located), or why it has none."""
+        if start is not None:
+            return check_span(self.texts[t], start, end, quote) or (start, end, HOW["offsets"])
+        if span := self._finder(t).locate_all([quote])[0]:
+            return span.start, span.end, HOW[span.how]
+        return f"quote not found in {transcript!r}"
 
 
-def _locate_workers(rows: int, transcripts: int) -> int:
-    """Processes to locate quotes while this one stores codings (0: locate here, for a small import
-    or where forking is unsafe); one CPU stays with this process."""
-    if rows < PARALLEL_MIN_ROWS:
-        return 0
-    return min(fork_capacity() - 1, transcripts)
+def _read_pieces() -> Iterator[_Piece]:
+    return _Reader(shared()).pieces()
+
+
+class _CodeIds:
+    """Coder and code ids of a reader's label numbers, creating the coders and codes not there yet."""
+
+    def __init__(self, tx, coder_ids: dict[str, int]) -> None:  # noqa: ANN001 - Tx
+        self.tx = tx
+        self.coder_ids = coder_ids
+        self.coders = np.empty(0, dtype=np.int64)  # by label number
+        self.codes = np.empty(0, dtype=np.int64)  # by label number
+        self.known: dict[int, dict[str, int]] = {}  # coder id -> label key -> code id
+        self.created: set[int] = set()
+        self.added: list[str] = []  # coders
+
+    def number(self, labels: list[tuple[str, str]]) -> None:
+        """Give the next label numbers, one per (coder, label), their ids."""
+        missing: dict[int, dict[str, str]] = {}  # coder id -> label key -> label
+        keys = []
+        for coder, label in labels:
+            if coder not in self.coder_ids:
+                self.tx.add_coder(coder)
+                self.coder_ids = self.tx.coder_ids()
+                self.added.append(coder)
+            coder_id = self.coder_ids[coder]
+            if coder_id not in self.known:
+                self.known[coder_id] = self.tx.code_ids(coder_id)
+            key = label_key(label)
+            if key not in self.known[coder_id]:
+                missing.setdefault(coder_id, {})[key] = label
+            keys.append((coder_id, key))
+        for coder_id, new in missing.items():
+            made = self.tx.create_codes(coder_id, new)
+            self.known[coder_id].update(made)
+            self.created.update(made.values())
+        if keys:
+            self.coders = np.append(self.coders, [coder_id for coder_id, _ in keys])
+            self.codes = np.append(self.codes, [self.known[coder_id][key] for coder_id, key in keys])
+
+
+def _fork_reader(data: bytes) -> bool:
+    """Whether a forked process should read the file while this one stores it: a large file (about
+    ``PARALLEL_MIN_ROWS`` lines or more), where forking is safe and there is a CPU for each."""
+    return data.count(b"\n") >= PARALLEL_MIN_ROWS and fork_capacity() > 1
 
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector for a bulk import, then restore it.
 
-    An import holds a few acyclic objects per row (CSV dicts, fields, spans, insert rows) until
-    it ends; the collector would traverse them again and again as they pile up, which costs about
-    a quarter of a 100,000-row import. Reference counting still frees everything as usual.
+    An import holds a few acyclic objects per row (CSV records, fields, insert rows) until it ends;
+    the collector would traverse them again and again as they pile up, which costs about a quarter
+    of a 100,000-row import. Reference counting still frees everything as usual.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -231,107 +378,99 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _validated(header: list[str], records: list[list[str]], bad: list[tuple[int, str]]) -> Iterator[tuple[int, Fields]]:
-    """(row number, fields) of each record that validates; why the others do not goes to ``bad``."""
-    plain = plain_fields(header, records)
-    if plain is not None:
-        yield from enumerate(plain, start=2)
-        return
+def _valid_columns(header: list[str], cells: list[list[str]], first: int,
+                   bad: list[tuple[int, str]]) -> tuple[Sequence[int], list[list]]:
+    """The row numbers (counted from ``first``) and the ``plain_columns`` of the rows (given as
+    columns of cells) that validate; why the others do not goes to ``bad``."""
+    columns = plain_columns_of(header, cells)
+    if columns is not None:
+        return range(first, first + len(cells[0])), columns
     validate = record_validator(header)
-    for n, record in enumerate(records, start=2):
+    numbers, rows = [], []
+    for n, record in enumerate(zip(*cells, strict=True), start=first):
         try:
-            yield n, validate(record)
+            rows.append(validate(record))
+            numbers.append(n)
         except ValidationError as exc:
             bad.append((n, _reason(exc)))
+    return numbers, [list(column) for column in zip(*rows, strict=True)] if rows else plain_columns(header, [])
 
 
 def import_codings(store: Store, path: Path, *, add_coders: bool = False, skip_bad: bool = False,
                    progress: Progress | None = None, workers: int | None = None) -> CodingsImport:
     """Import a codings CSV in one transaction; bad rows abort it unless ``skip_bad``.
 
-    Codings are stored transcript by transcript, in the order the file first names them. For a
-    large file (``PARALLEL_MIN_ROWS``) forked processes (``workers``; by default one per CPU but
-    one) locate the quotes of the next transcripts while this process stores the codings of the
-    earlier ones.
+    Codings are stored in the order of the file. A large file (``PARALLEL_MIN_ROWS``) is read,
+    validated and placed in a forked process, run by run, while this process stores the earlier
+    runs; ``workers`` = 0 reads it here, any other number in a forked process (default: by size).
     """
+    data = _read_bytes(path)
+    fork = _fork_reader(data) if workers is None else workers > 0
     with _collector_paused():
-        return _import_codings(store, path, add_coders=add_coders, skip_bad=skip_bad, progress=progress,
-                               workers=workers)
+        return store.write(lambda tx: _store_codings(tx, _Options(path, data, add_coders, skip_bad, progress, fork)),
+                           bulk=True)
 
 
-def _import_codings(store: Store, path: Path, *, add_coders: bool, skip_bad: bool,
-                    progress: Progress | None, workers: int | None) -> CodingsImport:
-    header, records = read_csv_records(path)
-    missing = [c for c in REQUIRED if c not in header]
-    if records and missing:
-        raise InputError(f"missing column(s): {', '.join(missing)}", where=str(path))
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file ({exc.strerror or exc})", where=str(path)) from None
 
-    def apply(tx) -> CodingsImport:  # noqa: ANN001 - Tx
-        result = CodingsImport()
-        texts = tx.all_texts()
-        transcript_ids = tx.transcript_ids()
-        coder_ids = tx.coder_ids()
-        bad: list[tuple[int, str]] = []
-        groups: dict[str, list[tuple[int, Fields]]] = {}  # the valid rows by transcript
-        for n, row in _validated(header, records, bad):
-            if row.transcript not in texts:
-                bad.append((n, f"unknown transcript {row.transcript!r}"))
-            elif row.coder not in coder_ids and not add_coders:
-                bad.append((n, f"unknown coder {row.coder!r} (use --add-coders)"))
-            else:
-                groups.setdefault(row.transcript, []).append((n, row))
-        labels: dict[str, dict[str, None]] = {}  # each coder's labels, in order of first use
-        for rows in groups.values():
-            for _, row in rows:
-                labels.setdefault(row.coder, {})[row.code] = None
-        added = sorted(set(labels) - set(coder_ids))
-        for name in added:
-            tx.add_coder(name)
-        coder_ids = tx.coder_ids()
-        code_of: dict[str, dict[str, int]] = {}  # coder -> label as written -> code id
-        created: set[int] = set()
-        for coder, coder_labels in labels.items():
-            ids, new_keys = tx.add_missing_codes(coder_ids[coder], coder_labels)
-            created.update(ids[key] for key in new_keys)
-            code_of[coder] = {label: ids[label_key(label)] for label in coder_labels}
-        plan = _Plan(texts, groups, transcript_ids, coder_ids, code_of,
-                     tx.existing_coding_keys({coder_ids[coder] for coder in labels}))
-        located: Counter[str] = Counter()
 
-        def new_codings() -> Iterator[tuple]:
-            """The new codings' insert rows, transcript by transcript as the workers hand them over."""
-            names, done = list(groups), 0
-            count = _locate_workers(len(records), len(groups)) if workers is None else workers
-            for name, (packed, hows, notes, duplicates) in zip(
-                    names, ordered_map(_group_codings, names, count, shared=plan, share_work=True), strict=True):
-                rows, text = groups[name], texts[name]
-                located.update(hows)
-                result.duplicates += duplicates
-                bad.extend((rows[k][0], note) for k, note in notes.items())
-                done += len(rows)
-                if progress:
-                    progress(done, len(records), name)
-                flat = array("q")
-                flat.frombytes(packed)
-                ks, coders, codes, starts, ends = (flat[i::5].tolist() for i in range(5))
-                quotes = [text[start:end] for start, end in zip(starts, ends, strict=True)]
-                memos = [rows[k][1].memo for k in ks]
-                yield from zip(coders, codes, repeat(transcript_ids[name]), starts, ends, quotes, memos)  # noqa: B905
+class _Options(NamedTuple):
+    path: Path
+    data: bytes
+    add_coders: bool
+    skip_bad: bool
+    progress: Progress | None
+    fork: bool
 
-        result.stored = tx.insert_codings(new_codings())
-        if bad and not skip_bad:
-            raise RowError(str(path), sorted(bad))
-        result.skipped = sorted(bad)
-        located.pop(NOT_PLACED, None)
-        result.located = {HOW_NAME[how]: count for how, count in located.items()}
-        dropped_codes, dropped_coders = tx.drop_unused(created, [coder_ids[c] for c in added]) if bad else ((), ())
-        result.coders_added = [name for name in added if coder_ids[name] not in dropped_coders]
-        result.codes_created = len(created) - len(dropped_codes)
-        if progress:
-            progress(len(records), len(records), "stored")
-        return result
 
-    return store.write(apply, bulk=True)
+def _store_codings(tx, options: _Options) -> CodingsImport:  # noqa: ANN001 - Tx
+    """The import in the transaction ``tx``: the new codings of each piece the reader hands over are
+    stored before the next is taken; after a bad row (and without ``skip_bad``) only the reasons are."""
+    result, bad, located = CodingsImport(), [], Counter()
+    texts = tx.all_texts()
+    transcript_ids = tx.transcript_ids()
+    tids, text_list = np.array([transcript_ids[name] for name in texts], dtype=np.int64), list(texts.values())
+    coder_ids = tx.coder_ids()
+    ids = _CodeIds(tx, coder_ids)
+    source = _Source(options.data, str(options.path), texts, set(coder_ids), options.add_coders)
+    total = tried = 0
+
+    def new_codings() -> Iterator[tuple]:
+        nonlocal total, tried
+        for piece in forked_stream(_read_pieces, fork=options.fork, shared=source):
+            total = piece.total
+            bad.extend(piece.bad)
+            located.update(piece.hows)
+            ids.number(piece.labels)
+            if options.progress:
+                options.progress(piece.done, piece.total, piece.last)
+            if bad and not options.skip_bad:
+                continue  # nothing will be stored: read on only for the reasons
+            ts, starts, ends = piece.transcript.tolist(), piece.start.tolist(), piece.end.tolist()
+            tried += len(ts)
+            yield from zip(ids.coders[piece.label].tolist(), ids.codes[piece.label].tolist(),  # noqa: B905
+                           tids[piece.transcript].tolist(), starts, ends,
+                           [text_list[t][s:e] for t, s, e in zip(ts, starts, ends)],  # noqa: B905 - same lengths
+                           piece.memos or repeat(None))
+
+    result.stored = tx.insert_codings(new_codings(), skip_stored=True)
+    if bad and not options.skip_bad:
+        raise RowError(str(options.path), sorted(bad))
+    result.duplicates = tried - result.stored
+    result.skipped = sorted(bad)
+    located.pop(NOT_PLACED, None)
+    result.located = {HOW_NAME[how]: count for how, count in located.items() if count}
+    added = [ids.coder_ids[name] for name in ids.added]
+    dropped_codes, dropped_coders = tx.drop_unused(ids.created, added) if bad else ((), ())
+    result.coders_added = sorted(name for name in ids.added if ids.coder_ids[name] not in dropped_coders)
+    result.codes_created = len(ids.created) - len(dropped_codes)
+    if options.progress:
+        options.progress(total, total, "stored")
+    return result
 
 
 def codings(store: Store, coder: str | None = None, transcript: str | None = None) -> list[Coding]:

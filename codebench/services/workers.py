@@ -7,8 +7,9 @@ import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.connection import Connection
 from typing import TypeVar
 
 MAX_WORKERS = 8
@@ -33,8 +34,59 @@ def fork_capacity() -> int:
 
 
 def shared() -> object:
-    """The ``shared`` value of the ``ordered_map`` whose worker calls this."""
+    """The ``shared`` value of the ``ordered_map`` or ``forked_stream`` whose worker calls this."""
     return _shared
+
+
+def forked_stream(produce: Callable[[], Iterable[R]], *, fork: bool, shared: object = None) -> Iterator[R]:
+    """The items ``produce()`` yields, in order; ``produce`` reads ``shared`` through ``shared()``.
+
+    With ``fork`` a forked process runs ``produce`` ahead of the caller and sends each item through
+    a pipe (``produce`` must then be a module-level function and its items picklable), so the two
+    work at once; an error it raises is raised here. Without, ``produce`` runs here, as the caller
+    consumes the items. When the caller stops early, the process is stopped.
+    """
+    global _shared  # noqa: PLW0603 - the value the forked child inherits
+    _shared = shared
+    try:
+        if not fork:
+            yield from produce()
+            return
+        context = multiprocessing.get_context("fork")
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(target=_send_items, args=(produce, send), daemon=True)
+        process.start()
+        send.close()
+        try:
+            while True:
+                try:
+                    kind, value = receive.recv()
+                except EOFError:
+                    raise RuntimeError(f"a worker process stopped (exit code {process.exitcode})") from None
+                if kind == "end":
+                    return
+                if kind == "error":
+                    raise value
+                yield value
+        finally:
+            receive.close()
+            if process.is_alive():
+                process.kill()
+            process.join()
+    finally:
+        _shared = None
+
+
+def _send_items(produce: Callable[[], Iterable[object]], send: Connection) -> None:
+    try:
+        for item in produce():
+            send.send(("item", item))
+        send.send(("end", None))
+    except BaseException as exc:  # noqa: BLE001 - every failure goes to the caller
+        try:
+            send.send(("error", exc))
+        except Exception:  # noqa: BLE001 - an error that does not pickle
+            send.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
 
 
 def ordered_map(fn: Callable[[T], R], items: Sequence[T], workers: int, *, shared: object = None,

@@ -32,24 +32,34 @@ class RepoBase:
         return self._named(m.Transcript, name, f"unknown transcript {name!r}")
 
 
-def _insert_sql(connection: Connection, table: Table, columns: Sequence[str]) -> str:
-    """``INSERT INTO table (columns) VALUES (...)`` in the driver's parameter style (qmark or (py)format)."""
+def _insert_sql(connection: Connection, table: Table, columns: Sequence[str], *, skip_conflicts: bool = False) -> str:
+    """``INSERT INTO table (columns) VALUES (...)`` in the driver's parameter style (qmark or (py)format);
+    with ``skip_conflicts``, a row that would break a unique key is left out instead."""
     dialect = connection.dialect
     quote = dialect.identifier_preparer.quote
     mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}[dialect.paramstyle]
     names, marks = ", ".join(map(quote, columns)), ", ".join([mark] * len(columns))
-    return f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"
+    sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"
+    if not skip_conflicts:
+        return sql
+    if dialect.name == "sqlite":
+        return sql.replace("INSERT INTO", "INSERT OR IGNORE INTO", 1)
+    return f"{sql} ON CONFLICT DO NOTHING"
 
 
-def insert_rows(connection: Connection, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
-    """Insert ``rows`` (tuples of values for ``columns``) with the driver's own ``executemany``.
+def insert_rows(connection: Connection, table: Table, columns: Sequence[str], rows: list[tuple], *,
+                skip_conflicts: bool = False) -> int:
+    """Insert ``rows`` (tuples of values for ``columns``) with the driver's own ``executemany``; returns
+    how many were stored. With ``skip_conflicts`` a row that repeats a unique key is left out.
 
     SQLAlchemy's per-row parameter handling costs more than the insert itself on tens of
     thousands of rows, so the values must already be what the driver takes (ints, floats, text,
     None; see ``driver_value``).
     """
-    if rows:
-        connection.exec_driver_sql(_insert_sql(connection, table, columns), rows)
+    if not rows:
+        return 0
+    result = connection.exec_driver_sql(_insert_sql(connection, table, columns, skip_conflicts=skip_conflicts), rows)
+    return result.rowcount if skip_conflicts else len(rows)
 
 
 def insert_returning_id(connection: Connection, table: Table, values: dict[str, object]) -> int:

@@ -22,6 +22,7 @@ from codebench.store.repo_base import RepoBase, driver_value, insert_rows
 # The values of a new coding, in the order ``insert_codings`` takes them as a tuple.
 CODING_COLUMNS = ("coder_id", "code_id", "transcript_id", "start", "end", "quote", "memo")
 INSERT_BATCH = 4096
+IN_BATCH = 500  # values in one IN (...) list
 
 
 def label_key(label: str) -> str:
@@ -55,21 +56,33 @@ class CodingsRepo(RepoBase):
 
     def add_missing_codes(self, coder_id: int, labels: Iterable[str]) -> tuple[dict[str, int], set[str]]:
         """``ensure_codes``, with the label keys of the codes it created."""
-        ids = self._code_ids(coder_id)
+        ids = self.code_ids(coder_id)
         missing: dict[str, str] = {}
         for label in dict.fromkeys(labels):  # each spelling once, in order of first use
             key = label_key(label)
             if key not in ids and key not in missing:
                 missing[key] = " ".join(label.split())
-        if not missing:
-            return ids, set()
-        rows = [{"coder_id": coder_id, "label": label, "label_key": key} for key, label in missing.items()]
-        self.session.execute(m.Code.__table__.insert(), rows)
-        return self._code_ids(coder_id), set(missing)
+        made = self.create_codes(coder_id, missing)
+        return ids | made, set(made)
 
-    def _code_ids(self, coder_id: int) -> dict[str, int]:
+    def code_ids(self, coder_id: int) -> dict[str, int]:
+        """A coder's code ids by label key."""
         return dict(self.session.execute(
             select(m.Code.label_key, m.Code.id).where(m.Code.coder_id == coder_id)).all())
+
+    def create_codes(self, coder_id: int, labels: Mapping[str, str]) -> dict[str, int]:
+        """Create codes of a coder (label key -> label, none of them taken yet); their ids by label key."""
+        if not labels:
+            return {}
+        connection = self.session.connection()
+        now = driver_value(connection, m.Code.__table__.c.created_at, utcnow())
+        insert_rows(connection, m.Code.__table__, ("coder_id", "label", "label_key", "created_at"),
+                    [(coder_id, label, key, now) for key, label in labels.items()])
+        keys, ids = list(labels), {}
+        for i in range(0, len(keys), IN_BATCH):
+            ids.update(self.session.execute(select(m.Code.label_key, m.Code.id).where(
+                m.Code.coder_id == coder_id, m.Code.label_key.in_(keys[i : i + IN_BATCH]))).all())
+        return ids
 
     def _own_code(self, coder: str, code_id: int) -> m.Code:
         row = self.session.get(m.Code, code_id)
@@ -128,8 +141,10 @@ class CodingsRepo(RepoBase):
             q = q.where(m.Coding.coder_id.in_(sorted(set(coder_ids))))
         return set(self.session.execute(q).all())
 
-    def insert_codings(self, rows: Iterable[tuple | Mapping[str, object]]) -> int:
-        """Bulk insert codings: tuples of the ``CODING_COLUMNS`` values, or dicts by those names; returns how many.
+    def insert_codings(self, rows: Iterable[tuple | Mapping[str, object]], *, skip_stored: bool = False) -> int:
+        """Bulk insert codings: tuples of the ``CODING_COLUMNS`` values, or dicts by those names; returns how
+        many were stored. With ``skip_stored`` a coding whose code already tags that span (stored before,
+        or earlier in ``rows``) is left out; without, it is an error.
 
         The rows go to the driver's ``executemany`` as tuples: SQLAlchemy's per-row parameter
         handling would cost more than the insert itself on a large import. ``rows`` is drawn in
@@ -142,9 +157,9 @@ class CodingsRepo(RepoBase):
         pending, pairs, count = iter(rows), set(), 0
         while batch := [(*r, now) if isinstance(r, tuple) else (*by_name(r), now)
                         for r in islice(pending, INSERT_BATCH)]:
-            insert_rows(connection, m.Coding.__table__, (*CODING_COLUMNS, "created_at"), batch)
+            count += insert_rows(connection, m.Coding.__table__, (*CODING_COLUMNS, "created_at"), batch,
+                                 skip_conflicts=skip_stored)
             pairs.update({(r[0], r[2]) for r in batch})
-            count += len(batch)
         if pairs:
             self.mark_in_progress(pairs)
         return count
