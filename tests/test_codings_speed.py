@@ -21,7 +21,7 @@ from codebench.domain.csvsafe import neutralise_cell, read_csv_records, read_csv
 from codebench.domain.errors import CodebenchError, InputError, RowError
 from codebench.domain.quotes import KEY, STRIDE, QuoteFinder, locate_quote
 from codebench.services import codings as codings_service
-from codebench.services.codings import OPTIONAL, REQUIRED, CodingRow, Fields, plain_fields, record_validator
+from codebench.services.codings import OPTIONAL, REQUIRED, CodingRow, Fields, plain_columns, record_validator
 from codebench.services.project import init_project
 from codebench.services.transcripts import import_transcripts
 
@@ -105,13 +105,14 @@ def test_record_validator_in_any_column_order(values: dict[str, str], extra: boo
 
 @settings(max_examples=400)
 @given(optional=st.sets(st.sampled_from(OPTIONAL)), seed=st.integers(0, 1000), data=st.data())
-def test_plain_fields_agree_with_record_validator(optional: set[str], seed: int, data: st.DataObject) -> None:
+def test_plain_columns_agree_with_record_validator(optional: set[str], seed: int, data: st.DataObject) -> None:
     header = [*REQUIRED, *sorted(optional)]
     random.Random(seed).shuffle(header)
     offsets = data.draw(st.sampled_from([cell, st.sampled_from(["", " "]), st.sampled_from(["0", "7", "12"])]))
     records = data.draw(st.lists(st.tuples(*(offsets if c in ("start", "end") else cell for c in header))
                                  .map(list), max_size=5))
-    plain = plain_fields(header, records)
+    columns = plain_columns(header, records)
+    plain = None if columns is None else list(map(Fields, *columns))
     names_given = all(r[header.index(c)].strip() for r in records for c in ("transcript", "coder", "code"))
     offset_cells = [r[header.index(c)] for r in records for c in ("start", "end") if c in header]
     all_blank = not any(v.strip() for v in offset_cells)

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from codebench.domain.errors import RowError
+from codebench.domain.quotes import check_span, locate_quote
 from codebench.services import codings as service
 from codebench.services.project import init_project, open_project
 from codebench.services.transcripts import import_transcripts
@@ -169,3 +170,45 @@ def test_the_cli_imports_a_large_file_with_workers_as_one_process_does(tmp_path:
     assert stored(cli) == stored(serial)
     cli.close()
     serial.close()
+
+
+def expected_codings(texts: dict[str, str], rows: list[dict[str, object]]) -> set[tuple[object, ...]]:
+    """What an import should store, worked out row by row with locate_quote and check_span."""
+    known: dict[tuple[str, str], str] = {}  # (coder, label key) -> the label first written
+    expected = set()
+    for row in rows:
+        name, quote = str(row["transcript"]), str(row["quote"])
+        if name not in texts:
+            continue
+        text = texts[name]
+        coder, label = str(row["coder"]), " ".join(str(row["code"]).split())
+        label = known.setdefault((coder, label.casefold()), label)  # a code is named by its first spelling
+        if row.get("start") not in (None, ""):
+            start, end = int(row["start"]), int(row["end"])  # type: ignore[call-overload]
+            if check_span(text, start, end, quote):
+                continue
+        elif located := locate_quote(text, quote):
+            start, end = located.start, located.end
+        else:
+            continue
+        expected.add((name, coder, label, start, end, text[start:end]))
+    return expected
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_every_row_is_stored_where_locate_quote_puts_it(sqlite_url: str, tmp_path: Path, workers: int) -> None:
+    store = project(sqlite_url)
+    texts = store.read(lambda tx: tx.all_texts())
+    rows = mixed_rows(texts, 3_000, seed=5)
+    rows += [{**row, "start": "", "end": ""} for row in rows[:200]]  # the same quotes again, located this time
+    blank = {"transcript": sorted(texts)[0], "coder": "coder1", "code": "Cost", "memo": ""}
+    rows += [{**blank, "quote": quote} for quote in ("", "   ", "\n")]  # never placed, though str.find finds them
+    path = write_codings(tmp_path / "codings.csv", rows)
+
+    result = service.import_codings(store, path, add_coders=True, skip_bad=True, workers=workers)
+
+    got = {(c.transcript, c.coder, c.code, c.start, c.end, c.quote) for c in service.codings(store)}
+    assert got == expected_codings(texts, rows)
+    assert result.stored == len(got)
+    assert result.stored + result.duplicates + len(result.skipped) == len(rows)
+    store.close()

@@ -1,19 +1,23 @@
-"""ordered_map: the results of a plain map, in order, however the work is shared out."""
+"""ordered_map and forked_stream: the results of a plain map or generator, in order, whether the
+work runs here or in forked processes."""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
+from collections.abc import Iterator
 
 import pytest
 
-from codebench.services.workers import ordered_map, shared
+from codebench.domain.errors import RowError
+from codebench.services.workers import forked_stream, ordered_map, shared
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="worker processes are forked on Linux only")
 
 
 def scaled(item: int) -> tuple[int, int]:
-    """The item times the shared factor, slower for early items so that this process has to help."""
+    """The item times the shared factor, slower for early items."""
     if item < 20:
         time.sleep(0.002)
     return item, item * shared()
@@ -25,18 +29,53 @@ def fails_at_13(item: int) -> int:
     return item
 
 
-@pytest.mark.parametrize(("workers", "share_work"), [(0, False), (1, False), (2, False), (1, True), (3, True)])
-def test_results_come_in_order(workers: int, share_work: bool) -> None:
+@pytest.mark.parametrize("workers", [0, 1, 2])
+def test_results_come_in_order(workers: int) -> None:
     items = list(range(300))
-    got = list(ordered_map(scaled, items, workers, shared=7, share_work=share_work))
+    got = list(ordered_map(scaled, items, workers, shared=7))
     assert got == [(i, 7 * i) for i in items]
     assert shared() is None  # cleared once the map is done
 
 
-@pytest.mark.parametrize(("workers", "share_work"), [(0, False), (1, False), (1, True)])
-def test_the_first_error_is_raised_and_nothing_after_it_comes(workers: int, share_work: bool) -> None:
+@pytest.mark.parametrize("workers", [0, 1])
+def test_the_first_error_is_raised_and_nothing_after_it_comes(workers: int) -> None:
     got = []
     with pytest.raises(ValueError, match="bad item 13"):
-        for value in ordered_map(fails_at_13, list(range(200)), workers, share_work=share_work):
+        for value in ordered_map(fails_at_13, list(range(200)), workers):
             got.append(value)
     assert got == list(range(len(got))) and len(got) <= 13  # items come in chunks: a chunk fails as a whole
+
+
+def numbered() -> Iterator[tuple[int, int, list[int]]]:
+    """Items numbered 0..n-1 with the producing process's id and a large payload (to fill the pipe)."""
+    count, fail_at = shared()
+    for i in range(count):
+        if i == fail_at:
+            raise RowError("f.csv", [(i + 2, "a bad row")])
+        yield i, os.getpid(), list(range(5_000))
+
+
+@pytest.mark.parametrize("fork", [False, True])
+def test_a_stream_gives_every_item_in_order(fork: bool) -> None:
+    got = list(forked_stream(numbered, fork=fork, shared=(120, None)))
+    assert [i for i, _, _ in got] == list(range(120))
+    assert all(payload == list(range(5_000)) for _, _, payload in got)
+    assert {pid != os.getpid() for _, pid, _ in got} == {fork}
+    assert shared() is None
+
+
+@pytest.mark.parametrize("fork", [False, True])
+def test_a_stream_raises_the_error_of_its_producer_whole(fork: bool) -> None:
+    got = []
+    with pytest.raises(RowError) as error:
+        got.extend(i for i, _, _ in forked_stream(numbered, fork=fork, shared=(50, 30)))
+    assert got == list(range(30))
+    assert error.value.rows == [(32, "a bad row")] and error.value.where == "f.csv"
+
+
+def test_a_stream_left_early_stops_its_process() -> None:
+    stream = forked_stream(numbered, fork=True, shared=(10_000, None))
+    _, child, _ = next(stream)
+    stream.close()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child, os.WNOHANG)  # already reaped: the child is gone

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -120,16 +119,11 @@ def record_validator(header: Sequence[str]) -> Callable[[Sequence[str]], Fields]
     return validate
 
 
-def plain_fields(header: Sequence[str], records: Sequence[Sequence[str]]) -> list[Fields] | None:
+def plain_columns(header: Sequence[str], records: Sequence[Sequence[str]]) -> list[list] | None:
     """``record_validator(header)`` of every record, worked out column by column, when every record
     is plain: names given, and the offsets blank in every record or ASCII digits in every record.
-    None when any record is not (``record_validator`` then judges them one by one)."""
-    columns = plain_columns(header, records)
-    return None if columns is None else list(map(Fields, *columns))
-
-
-def plain_columns(header: Sequence[str], records: Sequence[Sequence[str]]) -> list[list] | None:
-    """``plain_fields`` as seven columns, one per field of ``Fields``, without making the rows."""
+    The values come as seven columns, one per field of ``Fields``. None when any record is not
+    plain (``record_validator`` then judges them one by one)."""
     return plain_columns_of(header, list(zip(*records, strict=True)) if records else [])
 
 
@@ -241,7 +235,8 @@ class _Reader:
             if number is None:
                 number = self.number.get((coders[k], codes[k]))  # named earlier in this piece
                 label[k] = self._numbered(coders[k], codes[k], labels) if number is None else number
-        span_start, span_end, placed, hows = self._spans(ts, quotes, starts, ends)
+        t_index = np.array(ts, dtype=np.int64)
+        span_start, span_end, placed, hows = self._spans(t_index, quotes, starts)
         for k in np.flatnonzero(~placed).tolist():
             where = self._place(transcripts[k], ts[k], quotes[k], starts[k], ends[k])
             if isinstance(where, str):
@@ -253,7 +248,7 @@ class _Reader:
                 hows[how] += 1
         kept = [memos[k] for k in np.flatnonzero(placed).tolist()] if any(memos) else None
         return _Piece(first + count, total, transcripts[-1] if transcripts else "", labels,
-                      np.array(label, dtype=np.int64)[placed], np.array(ts, dtype=np.int64)[placed],
+                      np.array(label, dtype=np.int64)[placed], t_index[placed],
                       span_start[placed], span_end[placed], kept, dict(hows), bad)
 
     def _known(self, numbers: Sequence[int], columns: list[list], ts: list[int | None],
@@ -284,20 +279,16 @@ class _Reader:
             self.finders[t] = QuoteFinder(self.texts[t])
         return self.finders[t]
 
-    def _spans(self, ts: list[int], quotes: list[str], starts: list[int | None],
-               ends: list[int | None]) -> tuple[np.ndarray, np.ndarray, np.ndarray, Counter[str]]:
-        """The spans of the rows without offsets whose quote is exactly in their transcript (as
-        ``locate_quote`` finds it), all at once: (starts, ends, which rows, how many)."""
+    def _spans(self, ts: np.ndarray, quotes: list[str],
+               starts: list[int | None]) -> tuple[np.ndarray, np.ndarray, np.ndarray, Counter[str]]:
+        """The spans of the rows without offsets whose quote is exactly in their transcript (``ts``),
+        as ``locate_quote`` finds it, all at once: (starts, ends, which rows, how many)."""
         n = len(ts)
         found = np.full(n, -1, dtype=np.int64)
-        wanted = np.array([k for k in range(n) if starts[k] is None] if any(s is not None for s in starts) else
-                          range(n), dtype=np.int64)
-        if wanted.size:
-            in_order = wanted[np.argsort(np.array(ts, dtype=np.int64)[wanted], kind="stable")]
-            by_transcript = np.split(in_order, np.flatnonzero(np.diff(np.array(ts)[in_order])) + 1)
-            for rows in by_transcript:
-                rows_list = rows.tolist()
-                found[rows] = self._finder(ts[rows_list[0]]).find_all([quotes[k] for k in rows_list])
+        wanted = np.flatnonzero(np.fromiter(map(_is_none, starts), dtype=bool, count=n))
+        in_order = wanted[np.argsort(ts[wanted], kind="stable")]  # by transcript, each in file order
+        for rows in np.split(in_order, np.flatnonzero(np.diff(ts[in_order])) + 1) if in_order.size else ():
+            found[rows] = self._finder(int(ts[rows[0]])).find_all([quotes[k] for k in rows.tolist()])
         lengths = np.fromiter(map(len, quotes), dtype=np.int64, count=n)
         blank = np.fromiter(map(str.isspace, quotes), dtype=bool, count=n) | (lengths == 0)
         placed = (found >= 0) & ~blank
@@ -312,6 +303,10 @@ class _Reader:
         if span := self._finder(t).locate_all([quote])[0]:
             return span.start, span.end, HOW[span.how]
         return f"quote not found in {transcript!r}"
+
+
+def _is_none(value: object) -> bool:
+    return value is None
 
 
 def _read_pieces() -> Iterator[_Piece]:
@@ -440,6 +435,7 @@ def _store_codings(tx, options: _Options) -> CodingsImport:  # noqa: ANN001 - Tx
     total = tried = 0
 
     def new_codings() -> Iterator[tuple]:
+        """Each piece's new codings, as columns."""
         nonlocal total, tried
         for piece in forked_stream(_read_pieces, fork=options.fork, shared=source):
             total = piece.total
@@ -452,12 +448,11 @@ def _store_codings(tx, options: _Options) -> CodingsImport:  # noqa: ANN001 - Tx
                 continue  # nothing will be stored: read on only for the reasons
             ts, starts, ends = piece.transcript.tolist(), piece.start.tolist(), piece.end.tolist()
             tried += len(ts)
-            yield from zip(ids.coders[piece.label].tolist(), ids.codes[piece.label].tolist(),  # noqa: B905
-                           tids[piece.transcript].tolist(), starts, ends,
-                           [text_list[t][s:e] for t, s, e in zip(ts, starts, ends)],  # noqa: B905 - same lengths
-                           piece.memos or repeat(None))
+            yield (ids.coders[piece.label].tolist(), ids.codes[piece.label].tolist(), tids[piece.transcript].tolist(),
+                   starts, ends, [text_list[t][s:e] for t, s, e in zip(ts, starts, ends)],  # noqa: B905 - same lengths
+                   piece.memos or repeat(None))
 
-    result.stored = tx.insert_codings(new_codings(), skip_stored=True)
+    result.stored = tx.insert_coding_runs(new_codings(), skip_stored=True)
     if bad and not options.skip_bad:
         raise RowError(str(options.path), sorted(bad))
     result.duplicates = tried - result.stored

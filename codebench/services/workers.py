@@ -13,6 +13,7 @@ from multiprocessing.connection import Connection
 from typing import TypeVar
 
 MAX_WORKERS = 8
+PIPE_BYTES = 1 << 20
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -54,6 +55,7 @@ def forked_stream(produce: Callable[[], Iterable[R]], *, fork: bool, shared: obj
             return
         context = multiprocessing.get_context("fork")
         receive, send = context.Pipe(duplex=False)
+        _widen(send)
         process = context.Process(target=_send_items, args=(produce, send), daemon=True)
         process.start()
         send.close()
@@ -77,6 +79,17 @@ def forked_stream(produce: Callable[[], Iterable[R]], *, fork: bool, shared: obj
         _shared = None
 
 
+def _widen(pipe: Connection) -> None:
+    """Let a pipe hold ``PIPE_BYTES`` (Linux; 64 KiB by default), so the sender can run a few items
+    ahead of a receiver that is busy for a moment."""
+    import fcntl  # noqa: PLC0415 - POSIX only, and forking is Linux only
+
+    try:
+        fcntl.fcntl(pipe.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
+    except OSError:  # above the system's limit: keep the default
+        pass
+
+
 def _send_items(produce: Callable[[], Iterable[object]], send: Connection) -> None:
     try:
         for item in produce():
@@ -89,58 +102,25 @@ def _send_items(produce: Callable[[], Iterable[object]], send: Connection) -> No
             send.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
 
 
-def ordered_map(fn: Callable[[T], R], items: Sequence[T], workers: int, *, shared: object = None,
-                share_work: bool = False) -> Iterator[R]:
+def ordered_map(fn: Callable[[T], R], items: Sequence[T], workers: int, *, shared: object = None) -> Iterator[R]:
     """``fn(item)`` for each item, in order. The first item (in order) whose call fails raises its
     error, and no result after it is given; results come in chunks, so some before it may not be.
 
     With ``workers`` > 0 the calls run in that many forked processes, which see ``shared`` (set
     before they fork, so it is inherited, never pickled) through ``shared()``; ``fn`` must be a
     module-level function and its results picklable. With 0 they run here, one by one, as the
-    caller consumes the results. With ``share_work``, whenever the next result is not ready yet
-    this process computes items from the end of the list itself instead of waiting (they are then
-    not sent to a worker), so it and the workers stay busy until the last item.
+    caller consumes the results.
     """
     global _shared  # noqa: PLW0603 - the value forked children inherit
     _shared = shared
     try:
         if workers <= 0:
             yield from map(fn, items)
-        elif share_work:
-            yield from _shared_work(fn, items, workers)
-        else:
-            pool = _forked_pool(workers)
-            try:
-                yield from pool.map(fn, items, chunksize=max(1, len(items) // (16 * workers)))
-            finally:
-                pool.shutdown(cancel_futures=True)
+            return
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        try:
+            yield from pool.map(fn, items, chunksize=max(1, len(items) // (16 * workers)))
+        finally:
+            pool.shutdown(cancel_futures=True)
     finally:
         _shared = None
-
-
-def _forked_pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-
-
-def _apply(fn: Callable[[T], R], chunk: Sequence[T]) -> list[R]:
-    return [fn(item) for item in chunk]
-
-
-def _shared_work(fn: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[R]:
-    """``ordered_map`` with ``share_work``: small chunks go to the workers; while the chunk due next
-    is not done, this process takes the last chunk no worker has started and computes it here."""
-    size = max(1, len(items) // (32 * (workers + 1)))
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    pool = _forked_pool(workers)
-    try:
-        futures = [pool.submit(_apply, fn, chunk) for chunk in chunks]
-        here: dict[int, list[R]] = {}
-        last = len(chunks) - 1  # the next chunk this process may take over
-        for i, future in enumerate(futures):
-            while i not in here and not future.done() and last > i:
-                if futures[last].cancel():
-                    here[last] = _apply(fn, chunks[last])
-                last -= 1
-            yield from here.pop(i) if i in here else future.result()
-    finally:
-        pool.shutdown(cancel_futures=True)

@@ -12,6 +12,7 @@ from codebench.domain.errors import NotFoundError
 from codebench.store import models as m
 
 Named = TypeVar("Named", bound=Any)  # a model with a unique ``name`` column
+RETURNING_VALUES = 999  # values in one multi-row insert (the limit of SQLite before 3.32)
 
 
 class RepoBase:
@@ -60,6 +61,24 @@ def insert_rows(connection: Connection, table: Table, columns: Sequence[str], ro
         return 0
     result = connection.exec_driver_sql(_insert_sql(connection, table, columns, skip_conflicts=skip_conflicts), rows)
     return result.rowcount if skip_conflicts else len(rows)
+
+
+def insert_returning(connection: Connection, table: Table, columns: Sequence[str], rows: list[tuple],
+                     returning: Sequence[str]) -> list[tuple]:
+    """Insert ``rows`` (as ``insert_rows``) with multi-row ``INSERT ... RETURNING`` statements; the
+    ``returning`` columns of the new rows, in no particular order."""
+    sql = _insert_sql(connection, table, columns)
+    head, marks = sql.split(" VALUES ")
+    quote = connection.dialect.identifier_preparer.quote
+    tail = f" RETURNING {', '.join(map(quote, returning))}"
+    per = max(1, RETURNING_VALUES // len(columns))
+    out: list[tuple] = []
+    for i in range(0, len(rows), per):
+        chunk = rows[i : i + per]
+        values = [value for row in chunk for value in row]
+        out.extend(connection.exec_driver_sql(f"{head} VALUES {', '.join([marks] * len(chunk))}{tail}",
+                                              tuple(values)).all())
+    return out
 
 
 def insert_returning_id(connection: Connection, table: Table, values: dict[str, object]) -> int:

@@ -6,8 +6,8 @@ holding one coder's name cannot read or change another coder's work.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from itertools import islice
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice, repeat
 from operator import itemgetter
 
 from sqlalchemy import delete, func, select
@@ -16,13 +16,12 @@ from codebench.domain import model as d
 from codebench.domain.errors import ConflictError, InputError, NotFoundError
 from codebench.store import models as m
 from codebench.store.models import utcnow
-from codebench.store.repo_base import RepoBase, driver_value, insert_rows
+from codebench.store.repo_base import RepoBase, driver_value, insert_returning, insert_rows
 
 
 # The values of a new coding, in the order ``insert_codings`` takes them as a tuple.
 CODING_COLUMNS = ("coder_id", "code_id", "transcript_id", "start", "end", "quote", "memo")
 INSERT_BATCH = 4096
-IN_BATCH = 500  # values in one IN (...) list
 
 
 def label_key(label: str) -> str:
@@ -76,13 +75,9 @@ class CodingsRepo(RepoBase):
             return {}
         connection = self.session.connection()
         now = driver_value(connection, m.Code.__table__.c.created_at, utcnow())
-        insert_rows(connection, m.Code.__table__, ("coder_id", "label", "label_key", "created_at"),
-                    [(coder_id, label, key, now) for key, label in labels.items()])
-        keys, ids = list(labels), {}
-        for i in range(0, len(keys), IN_BATCH):
-            ids.update(self.session.execute(select(m.Code.label_key, m.Code.id).where(
-                m.Code.coder_id == coder_id, m.Code.label_key.in_(keys[i : i + IN_BATCH]))).all())
-        return ids
+        return dict(insert_returning(connection, m.Code.__table__, ("coder_id", "label", "label_key", "created_at"),
+                                     [(coder_id, label, key, now) for key, label in labels.items()],
+                                     ("label_key", "id")))
 
     def _own_code(self, coder: str, code_id: int) -> m.Code:
         row = self.session.get(m.Code, code_id)
@@ -146,20 +141,35 @@ class CodingsRepo(RepoBase):
         many were stored. With ``skip_stored`` a coding whose code already tags that span (stored before,
         or earlier in ``rows``) is left out; without, it is an error.
 
+        ``rows`` is drawn in batches of ``INSERT_BATCH``, each inserted before the next is drawn, so
+        a generator's work on later rows alternates with the inserts.
+        """
+        by_name = itemgetter(*CODING_COLUMNS)
+        pending = iter(rows)
+
+        def runs() -> Iterator[list[tuple]]:
+            while batch := [r if isinstance(r, tuple) else by_name(r) for r in islice(pending, INSERT_BATCH)]:
+                yield list(zip(*batch, strict=True))
+
+        return self.insert_coding_runs(runs(), skip_stored=skip_stored)
+
+    def insert_coding_runs(self, runs: Iterable[Sequence[Iterable]], *, skip_stored: bool = False) -> int:
+        """``insert_codings`` of codings given in runs, each run as columns: one iterable of values per
+        name in ``CODING_COLUMNS`` (the first ones sized, e.g. lists), each run inserted before the
+        next is drawn.
+
         The rows go to the driver's ``executemany`` as tuples: SQLAlchemy's per-row parameter
-        handling would cost more than the insert itself on a large import. ``rows`` is drawn in
-        batches of ``INSERT_BATCH``, each inserted before the next is drawn, so a generator's work
-        on later rows alternates with the inserts.
+        handling would cost more than the insert itself on a large import.
         """
         connection = self.session.connection()
         now = driver_value(connection, m.Coding.__table__.c.created_at, utcnow())
-        by_name = itemgetter(*CODING_COLUMNS)
-        pending, pairs, count = iter(rows), set(), 0
-        while batch := [(*r, now) if isinstance(r, tuple) else (*by_name(r), now)
-                        for r in islice(pending, INSERT_BATCH)]:
-            count += insert_rows(connection, m.Coding.__table__, (*CODING_COLUMNS, "created_at"), batch,
+        pairs: set[tuple[int, int]] = set()
+        count = 0
+        for coder_ids, code_ids, transcript_ids, *rest in runs:
+            rows = list(zip(coder_ids, code_ids, transcript_ids, *rest, repeat(now)))  # noqa: B905 - repeat
+            count += insert_rows(connection, m.Coding.__table__, (*CODING_COLUMNS, "created_at"), rows,
                                  skip_conflicts=skip_stored)
-            pairs.update({(r[0], r[2]) for r in batch})
+            pairs.update(zip(coder_ids, transcript_ids))  # noqa: B905 - same lengths
         if pairs:
             self.mark_in_progress(pairs)
         return count
