@@ -46,9 +46,9 @@ def test_the_first_error_is_raised_and_nothing_after_it_comes(workers: int) -> N
     assert got == list(range(len(got))) and len(got) <= 13  # items come in chunks: a chunk fails as a whole
 
 
-def numbered() -> Iterator[tuple[int, int, list[int]]]:
+def numbered(plan: tuple[int, int | None]) -> Iterator[tuple[int, int, list[int]]]:
     """Items numbered 0..n-1 with the producing process's id and a large payload (to fill the pipe)."""
-    count, fail_at = shared()
+    count, fail_at = plan
     for i in range(count):
         if i == fail_at:
             raise RowError("f.csv", [(i + 2, "a bad row")])
@@ -57,25 +57,24 @@ def numbered() -> Iterator[tuple[int, int, list[int]]]:
 
 @pytest.mark.parametrize("fork", [False, True])
 def test_a_stream_gives_every_item_in_order(fork: bool) -> None:
-    got = list(forked_stream(numbered, fork=fork, shared=(120, None)))
+    with forked_stream(numbered, (120, None), fork=fork) as items:
+        got = list(items)
     assert [i for i, _, _ in got] == list(range(120))
     assert all(payload == list(range(5_000)) for _, _, payload in got)
     assert {pid != os.getpid() for _, pid, _ in got} == {fork}
-    assert shared() is None
 
 
 @pytest.mark.parametrize("fork", [False, True])
 def test_a_stream_raises_the_error_of_its_producer_whole(fork: bool) -> None:
     got = []
-    with pytest.raises(RowError) as error:
-        got.extend(i for i, _, _ in forked_stream(numbered, fork=fork, shared=(50, 30)))
+    with pytest.raises(RowError) as error, forked_stream(numbered, (50, 30), fork=fork) as items:
+        got.extend(i for i, _, _ in items)
     assert got == list(range(30))
     assert error.value.rows == [(32, "a bad row")] and error.value.where == "f.csv"
 
 
 def test_a_stream_left_early_stops_its_process() -> None:
-    stream = forked_stream(numbered, fork=True, shared=(10_000, None))
-    _, child, _ = next(stream)
-    stream.close()
+    with forked_stream(numbered, (10_000, None), fork=True) as items:
+        _, child, _ = next(items)
     with pytest.raises(ChildProcessError):
         os.waitpid(child, os.WNOHANG)  # already reaped: the child is gone

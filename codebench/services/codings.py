@@ -19,7 +19,7 @@ from codebench.domain.csvsafe import csv_record_runs, write_csv
 from codebench.domain.errors import InputError, RowError
 from codebench.domain.model import Coding, StatusCell
 from codebench.domain.quotes import QuoteFinder, check_span
-from codebench.services.workers import fork_capacity, forked_stream, shared
+from codebench.services.workers import fork_capacity, forked_stream
 from codebench.store.repo_codings import label_key
 from codebench.store.store import Store
 
@@ -190,7 +190,7 @@ class _Piece(NamedTuple):
 
 
 class _Reader:
-    """Reads a codings file (the ``_Source`` in ``shared()``) into ``_Piece``s.
+    """Reads a codings file (a ``_Source``) into ``_Piece``s.
 
     Codes are numbered per coder and label key in order of first use, transcripts by their index in
     ``texts``, so a piece crosses a process boundary as a few integers per row. The rows of a piece
@@ -309,8 +309,8 @@ def _is_none(value: object) -> bool:
     return value is None
 
 
-def _read_pieces() -> Iterator[_Piece]:
-    return _Reader(shared()).pieces()
+def _read_pieces(source: _Source) -> Iterator[_Piece]:
+    return _Reader(source).pieces()
 
 
 class _CodeIds:
@@ -437,20 +437,22 @@ def _store_codings(tx, options: _Options) -> CodingsImport:  # noqa: ANN001 - Tx
     def new_codings() -> Iterator[tuple]:
         """Each piece's new codings, as columns."""
         nonlocal total, tried
-        for piece in forked_stream(_read_pieces, fork=options.fork, shared=source):
-            total = piece.total
-            bad.extend(piece.bad)
-            located.update(piece.hows)
-            ids.number(piece.labels)
-            if options.progress:
-                options.progress(piece.done, piece.total, piece.last)
-            if bad and not options.skip_bad:
-                continue  # nothing will be stored: read on only for the reasons
-            ts, starts, ends = piece.transcript.tolist(), piece.start.tolist(), piece.end.tolist()
-            tried += len(ts)
-            yield (ids.coders[piece.label].tolist(), ids.codes[piece.label].tolist(), tids[piece.transcript].tolist(),
-                   starts, ends, [text_list[t][s:e] for t, s, e in zip(ts, starts, ends)],  # noqa: B905 - same lengths
-                   piece.memos or repeat(None))
+        with forked_stream(_read_pieces, source, fork=options.fork) as pieces:
+            for piece in pieces:
+                total = piece.total
+                bad.extend(piece.bad)
+                located.update(piece.hows)
+                ids.number(piece.labels)
+                if options.progress:
+                    options.progress(piece.done, piece.total, piece.last)
+                if bad and not options.skip_bad:
+                    continue  # nothing will be stored: read on only for the reasons
+                ts, starts, ends = piece.transcript.tolist(), piece.start.tolist(), piece.end.tolist()
+                tried += len(ts)
+                yield (ids.coders[piece.label].tolist(), ids.codes[piece.label].tolist(),
+                       tids[piece.transcript].tolist(), starts, ends,
+                       [text_list[t][s:e] for t, s, e in zip(ts, starts, ends)],  # noqa: B905 - same lengths
+                       piece.memos or repeat(None))
 
     result.stored = tx.insert_coding_runs(new_codings(), skip_stored=True)
     if bad and not options.skip_bad:

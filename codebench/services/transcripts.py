@@ -156,7 +156,7 @@ def import_transcripts(store: Store, paths: list[Path], *, name: str | None = No
         return outcomes
 
     try:
-        return store.write(store_all)
+        return store.write(store_all, bulk=True)
     finally:
         docs.close()
 

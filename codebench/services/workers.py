@@ -9,6 +9,8 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from multiprocessing.process import BaseProcess
 from multiprocessing.connection import Connection
 from typing import TypeVar
 
@@ -17,6 +19,7 @@ PIPE_BYTES = 1 << 20
 
 T = TypeVar("T")
 R = TypeVar("R")
+S = TypeVar("S")
 
 _shared: object = None  # what the forked workers of the running ``ordered_map`` read through ``shared()``
 
@@ -35,48 +38,49 @@ def fork_capacity() -> int:
 
 
 def shared() -> object:
-    """The ``shared`` value of the ``ordered_map`` or ``forked_stream`` whose worker calls this."""
+    """The ``shared`` value of the ``ordered_map`` whose worker calls this."""
     return _shared
 
 
-def forked_stream(produce: Callable[[], Iterable[R]], *, fork: bool, shared: object = None) -> Iterator[R]:
-    """The items ``produce()`` yields, in order; ``produce`` reads ``shared`` through ``shared()``.
+@contextmanager
+def forked_stream(produce: Callable[[S], Iterable[R]], value: S, *, fork: bool) -> Iterator[Iterator[R]]:
+    """The items of ``produce(value)``, in order, to iterate inside the ``with`` block.
 
-    With ``fork`` a forked process runs ``produce`` ahead of the caller and sends each item through
-    a pipe (``produce`` must then be a module-level function and its items picklable), so the two
-    work at once; an error it raises is raised here. Without, ``produce`` runs here, as the caller
-    consumes the items. When the caller stops early, the process is stopped.
+    With ``fork`` a process forked on entry (``value`` is inherited, never pickled) runs ``produce``
+    ahead of the caller and sends each item through a pipe, so the two work at once; ``produce``
+    must be a module-level function and its items picklable. An error it raises is raised here,
+    whole. Leaving the block stops the process. Without ``fork``, ``produce`` runs here as the
+    caller consumes the items.
     """
-    global _shared  # noqa: PLW0603 - the value the forked child inherits
-    _shared = shared
+    if not fork:
+        yield iter(produce(value))
+        return
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    _widen(send)
+    process = context.Process(target=_send_items, args=(produce, value, send), daemon=True)
+    process.start()
+    send.close()
     try:
-        if not fork:
-            yield from produce()
-            return
-        context = multiprocessing.get_context("fork")
-        receive, send = context.Pipe(duplex=False)
-        _widen(send)
-        process = context.Process(target=_send_items, args=(produce, send), daemon=True)
-        process.start()
-        send.close()
-        try:
-            while True:
-                try:
-                    kind, value = receive.recv()
-                except EOFError:
-                    raise RuntimeError(f"a worker process stopped (exit code {process.exitcode})") from None
-                if kind == "end":
-                    return
-                if kind == "error":
-                    raise value
-                yield value
-        finally:
-            receive.close()
-            if process.is_alive():
-                process.kill()
-            process.join()
+        yield _received(receive, process)
     finally:
-        _shared = None
+        receive.close()
+        if process.is_alive():
+            process.kill()
+        process.join()
+
+
+def _received(receive: Connection, process: BaseProcess) -> Iterator[object]:
+    while True:
+        try:
+            kind, item = receive.recv()
+        except EOFError:
+            raise RuntimeError(f"a worker process stopped (exit code {process.exitcode})") from None
+        if kind == "end":
+            return
+        if kind == "error":
+            raise item
+        yield item
 
 
 def _widen(pipe: Connection) -> None:
@@ -90,9 +94,9 @@ def _widen(pipe: Connection) -> None:
         pass
 
 
-def _send_items(produce: Callable[[], Iterable[object]], send: Connection) -> None:
+def _send_items(produce: Callable[[S], Iterable[object]], value: S, send: Connection) -> None:
     try:
-        for item in produce():
+        for item in produce(value):
             send.send(("item", item))
         send.send(("end", None))
     except BaseException as exc:  # noqa: BLE001 - every failure goes to the caller
