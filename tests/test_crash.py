@@ -57,7 +57,7 @@ elif mode == "import":
 else:
     from codebench.services.codings import import_codings
     from codebench.store.repo_codings import CodingsRepo
-    hang_after(CodingsRepo, "insert_codings", 1)
+    hang_after(CodingsRepo, "insert_coding_runs", 1)
     import_codings(store, Path(arg), add_coders=True)
 """
 
