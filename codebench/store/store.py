@@ -9,8 +9,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from codebench.domain.errors import CodebenchError, InputError, SchemaError
@@ -105,15 +105,7 @@ class Store:
                     session.flush()
                 conn.commit()
             finally:
-                try:
-                    if conn.in_transaction():
-                        conn.rollback()
-                    conn.exec_driver_sql("PRAGMA foreign_keys=ON")
-                    conn.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
-                    conn.commit()
-                except DBAPIError:
-                    conn.invalidate()  # never back to the pool without its foreign keys
-                    raise
+                _restore_after_bulk(conn, int(cache))
 
     def write(self, work: Callable[[Tx], T], *, bulk: bool = False) -> T:
         """Run ``work`` in one transaction; commit on success, roll back on any error.
@@ -155,3 +147,17 @@ class Store:
 
     def schema_head(self) -> str:
         return head_revision()
+
+
+def _restore_after_bulk(conn: Connection, cache: int) -> None:
+    """End what is left of a bulk transaction (a failed commit leaves it half open) and switch the
+    foreign keys and the usual page cache back on. Never raises, so the error that ended the
+    transaction is the one reported: a connection that cannot be restored is invalidated instead,
+    never returned to the pool without its foreign keys."""
+    try:
+        conn.rollback()  # no-op after a commit
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        conn.exec_driver_sql(f"PRAGMA cache_size={cache}")
+        conn.commit()
+    except SQLAlchemyError:
+        conn.invalidate()
