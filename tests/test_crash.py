@@ -52,7 +52,7 @@ if mode == "stream":
 elif mode == "import":
     from codebench.services.transcripts import import_transcripts
     from codebench.store.repo_transcripts import TranscriptsRepo
-    hang_after(TranscriptsRepo, "add_transcript", 3)
+    hang_after(TranscriptsRepo, "add_transcripts", 1)
     import_transcripts(store, [Path(arg)])
 else:
     from codebench.services.codings import import_codings
@@ -124,8 +124,8 @@ def test_a_transcript_import_killed_midway_stores_nothing(db_url: str, tmp_path:
     for i in range(8):
         (folder / f"Q{i:02d}.txt").write_text(f"Interviewer: Question {i}?\n\nTeo: Answer number {i}.\n",
                                               encoding="utf-8")
-    seen = run_until(tmp_path, db_url, "import", str(folder), 3)
-    assert seen[-1] == "inside add_transcript 3"  # three transcripts were written, not committed
+    seen = run_until(tmp_path, db_url, "import", str(folder), 1)
+    assert seen[-1] == "inside add_transcripts 1"  # the eight transcripts were written, not committed
     assert_sqlite_intact(db_url)
     store = open_project(db_url)
     assert [t.name for t in list_transcripts(store)] == ["P01"]

@@ -17,6 +17,7 @@ from codebench.store.store import Store
 SUFFIXES = (".txt", ".md", ".docx", ".vtt", ".srt")
 MAX_BYTES = 50 * 1024 * 1024  # larger files are refused, not streamed
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024  # below this, starting worker processes costs more than it saves
+ADD_BATCH = 16  # new transcripts stored together, with a few statements
 
 T = TypeVar("T")
 
@@ -125,6 +126,7 @@ def import_transcripts(store: Store, paths: list[Path], *, name: str | None = No
         hashes = tx.transcript_hashes()  # in import order: the first name of a content is its twin
         names_by_hash = first_names(hashes)
         outcomes = []
+        new: list[tuple[str, ParsedTranscript, str, str]] = []  # stored ADD_BATCH at a time
         for i, ((tname, path), (doc, digest)) in enumerate(zip(seen.items(), docs, strict=True)):
             if progress:
                 progress(i + 1, len(files), tname)
@@ -147,12 +149,16 @@ def import_transcripts(store: Store, paths: list[Path], *, name: str | None = No
                 outcomes.append(ImportOutcome(tname, str(path), "unchanged", len(doc.turns), doc.warnings, twin))
                 continue
             else:
-                tx.add_transcript(tname, doc, digest, str(path))
+                new.append((tname, doc, digest, str(path)))
+                if len(new) == ADD_BATCH:
+                    tx.add_transcripts(new)
+                    new.clear()
             hashes[tname] = digest
             if status == "replaced":  # its old content may have been another file's twin
                 names_by_hash = first_names(hashes)
             names_by_hash.setdefault(digest, tname)
             outcomes.append(ImportOutcome(tname, str(path), status, len(doc.turns), doc.warnings))
+        tx.add_transcripts(new)
         return outcomes
 
     try:

@@ -81,12 +81,6 @@ def insert_returning(connection: Connection, table: Table, columns: Sequence[str
     return out
 
 
-def insert_returning_id(connection: Connection, table: Table, values: dict[str, object]) -> int:
-    """Insert one row of driver values (see ``insert_rows``) and return its new ``id``."""
-    sql = _insert_sql(connection, table, list(values)) + " RETURNING id"
-    return int(connection.exec_driver_sql(sql, tuple(values.values())).scalar_one())
-
-
 def driver_value(connection: Connection, column: Column, value: object) -> object:
     """``value`` as SQLAlchemy would hand it to the driver for ``column`` (e.g. a SQLite datetime)."""
     process = column.type.dialect_impl(connection.dialect).bind_processor(connection.dialect)

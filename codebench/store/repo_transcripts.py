@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import delete, func, select
 
 from codebench.domain import model as d
 from codebench.domain.errors import ConflictError
 from codebench.store import models as m
-from codebench.store.repo_base import RepoBase, driver_value, insert_returning_id, insert_rows
+from codebench.store.repo_base import RepoBase, driver_value, insert_returning, insert_rows
+
+TRANSCRIPT_COLUMNS = ("name", "position", "content_hash", "text", "source_format", "source_path", "imported_at")
+TURN_COLUMNS = ("transcript_id", "idx", "speaker", "start", "speech_start", "end", "start_time", "end_time")
 
 
 class TranscriptsRepo(RepoBase):
@@ -50,16 +55,23 @@ class TranscriptsRepo(RepoBase):
 
     def add_transcript(self, name: str, parsed: d.ParsedTranscript, content_hash: str,
                        source_path: str | None) -> None:
-        """Store a new transcript after the others (driver-level statements: imports add hundreds)."""
+        """Store a new transcript after the others."""
+        self.add_transcripts([(name, parsed, content_hash, source_path)])
+
+    def add_transcripts(self, items: Sequence[tuple[str, d.ParsedTranscript, str, str | None]]) -> None:
+        """Store new transcripts after the others, in order: (name, parsed, content hash, source path)
+        each. A few driver-level statements for the lot: imports add hundreds."""
+        if not items:
+            return
         connection = self.session.connection()
         table = m.Transcript.__table__
-        position = (connection.execute(select(func.max(table.c.position))).scalar() or 0) + 1
+        position = connection.execute(select(func.max(table.c.position))).scalar() or 0
         imported_at = driver_value(connection, table.c.imported_at, m.utcnow())
-        transcript_id = insert_returning_id(connection, table, {
-            "name": name, "position": position, "content_hash": content_hash, "text": parsed.text,
-            "source_format": parsed.source_format, "source_path": source_path, "imported_at": imported_at,
-        })
-        self._add_turns(transcript_id, parsed.turns)
+        rows = [(name, position + k, content_hash, parsed.text, parsed.source_format, source_path, imported_at)
+                for k, (name, parsed, content_hash, source_path) in enumerate(items, start=1)]
+        ids = dict(insert_returning(connection, table, TRANSCRIPT_COLUMNS, rows, ("name", "id")))
+        insert_rows(connection, m.Turn.__table__, TURN_COLUMNS,
+                    [row for name, parsed, _, _ in items for row in _turn_rows(ids[name], parsed.turns)])
 
     def replace_transcript(self, name: str, parsed: d.ParsedTranscript, content_hash: str,
                            source_path: str | None) -> None:
@@ -72,10 +84,7 @@ class TranscriptsRepo(RepoBase):
         self._add_turns(row.id, parsed.turns)
 
     def _add_turns(self, transcript_id: int, turns: tuple[d.ParsedTurn, ...]) -> None:
-        insert_rows(self.session.connection(), m.Turn.__table__,
-                    ("transcript_id", "idx", "speaker", "start", "speech_start", "end", "start_time", "end_time"),
-                    [(transcript_id, i, t.speaker, t.start, t.speech_start, t.end, t.start_time, t.end_time)
-                     for i, t in enumerate(turns)])
+        insert_rows(self.session.connection(), m.Turn.__table__, TURN_COLUMNS, _turn_rows(transcript_id, turns))
 
     def transcripts(self) -> list[d.TranscriptInfo]:
         """Every transcript in import order, with its participant attributes."""
@@ -129,3 +138,8 @@ class TranscriptsRepo(RepoBase):
             row = self._transcript(name)
             for key, value in attrs.items():
                 self.session.merge(m.TranscriptAttribute(transcript_id=row.id, key=key, value=value))
+
+
+def _turn_rows(transcript_id: int, turns: Sequence[d.ParsedTurn]) -> list[tuple]:
+    return [(transcript_id, i, t.speaker, t.start, t.speech_start, t.end, t.start_time, t.end_time)
+            for i, t in enumerate(turns)]

@@ -31,8 +31,9 @@ _PLAIN_TIME = r"(?:(\d{2,10}):)?([0-5]\d):([0-5]\d)\.(\d{3})"
 # whole payload (its lines joined by "\n") and kept within a line:
 _PAYLOAD_TAG = re.compile(r"<[^>\n]*>")
 _PAYLOAD_VOICE = re.compile(r"<v(?:\.\w+)*[^\S\n]+([^>\s][^>\n]*)>")
-# A plain cue block: optional identifier line, timing line, text lines (payload starts with "\n"), separator.
-_PLAIN_BLOCK = re.compile(rf"(?:[^\n]+\n)?{_PLAIN_TIME} --> {_PLAIN_TIME}((?:\n[^\n]+)*)(?:\n\n+|\Z)")
+# A plain cue block (all of it, group 1): optional identifier line, timing line, text lines (payload starts
+# with "\n"), separator.
+_PLAIN_BLOCK = re.compile(rf"((?:[^\n]+\n)?{_PLAIN_TIME} --> {_PLAIN_TIME}((?:\n[^\n]+)*)(?:\n\n+|\Z))")
 _BLANK_LOOKING_LINE = re.compile(r"^[^\S\n]+$", re.MULTILINE)  # a line of only whitespace
 TURN_BREAK = "\n\n"
 
@@ -113,8 +114,8 @@ def _plain_vtt(text: str) -> list[_Caption] | None:
     without ``-->``; no lines of only whitespace. Notes, styles, regions, cue settings and
     short timestamps are left to webvtt-py.
 
-    One pattern reads a whole block; the blocks must follow each other without a gap, and the
-    file must hold one ``-->`` per block (so no identifier or text line holds one).
+    One pattern reads every block at once; the blocks must follow each other without a gap, and
+    the file must hold one ``-->`` per block (so no identifier or text line holds one).
     """
     header, _, body = text.partition("\n")
     if not header.startswith("WEBVTT") or "-->" in header or body[:1] not in ("", "\n"):
@@ -122,21 +123,17 @@ def _plain_vtt(text: str) -> list[_Caption] | None:
     body = body.strip("\n")
     if _BLANK_LOOKING_LINE.search(body):
         return None
+    blocks = _PLAIN_BLOCK.findall(body)  # (whole block, 8 time fields, payload) each
+    if sum(len(block[0]) for block in blocks) != len(body) or body.count("-->") != len(blocks):
+        return None  # a gap between blocks (matches never overlap), or a "-->" outside a timing line
     captions = []
-    position = 0
-    for block in _PLAIN_BLOCK.finditer(body):
-        if block.start() != position:
-            return None
-        position = block.end()
-        *times, payload = block.groups()
+    for _, h1, m1, s1, f1, h2, m2, s2, f2, payload in blocks:
         voice = _PAYLOAD_VOICE.match(payload, 1)
         text = payload[voice.end():] if voice else payload[1:]  # a voice span is the first tag
         if "<" in text:
             text = _PAYLOAD_TAG.sub("", text)
-        captions.append(_Caption(text, voice[1] if voice else "", _plain_seconds(*times[:4]),
-                                 _plain_seconds(*times[4:])))
-    if position != len(body) or body.count("-->") != len(captions):
-        return None
+        captions.append(_Caption(text, voice[1] if voice else "", _plain_seconds(h1, m1, s1, f1),
+                                 _plain_seconds(h2, m2, s2, f2)))
     return captions
 
 
