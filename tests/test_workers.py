@@ -11,16 +11,16 @@ from collections.abc import Iterator
 import pytest
 
 from codebench.domain.errors import RowError
-from codebench.services.workers import forked_stream, ordered_map, shared
+from codebench.services.workers import MAP_CHUNK, forked_stream, ordered_map
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="worker processes are forked on Linux only")
 
 
-def scaled(item: int) -> tuple[int, int]:
-    """The item times the shared factor, slower for early items."""
+def scaled(item: int) -> tuple[int, int, int]:
+    """The item, seven times it and the process that computed it; slower for early items."""
     if item < 20:
         time.sleep(0.002)
-    return item, item * shared()
+    return item, 7 * item, os.getpid()
 
 
 def fails_at_13(item: int) -> int:
@@ -29,12 +29,17 @@ def fails_at_13(item: int) -> int:
     return item
 
 
-@pytest.mark.parametrize("workers", [0, 1, 2])
-def test_results_come_in_order(workers: int) -> None:
-    items = list(range(300))
-    got = list(ordered_map(scaled, items, workers, shared=7))
-    assert got == [(i, 7 * i) for i in items]
-    assert shared() is None  # cleared once the map is done
+@pytest.mark.parametrize(("workers", "count"), [(0, 300), (1, 300), (2, 300), (3, 5), (2, 0)])
+def test_results_come_in_order(workers: int, count: int) -> None:
+    items = list(range(count))
+    got = list(ordered_map(scaled, items, workers))
+    assert [(i, seven) for i, seven, _ in got] == [(i, 7 * i) for i in items]
+    processes = {pid for *_, pid in got}
+    if workers == 0:
+        assert processes == {os.getpid()}
+    else:  # each chunk of MAP_CHUNK items in turn to one of the workers, none here
+        assert os.getpid() not in processes
+        assert len(processes) == min(workers, len(range(0, count, MAP_CHUNK)))
 
 
 @pytest.mark.parametrize("workers", [0, 1])

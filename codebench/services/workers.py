@@ -8,20 +8,18 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
-from multiprocessing.process import BaseProcess
+from contextlib import ExitStack, contextmanager
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import TypeVar
 
 MAX_WORKERS = 8
+MAP_CHUNK = 4  # items a process of ``ordered_map`` handles at a time
 PIPE_BYTES = 1 << 20
 
 T = TypeVar("T")
 R = TypeVar("R")
 S = TypeVar("S")
-
-_shared: object = None  # what the forked workers of the running ``ordered_map`` read through ``shared()``
 
 
 def cpu_count() -> int:
@@ -35,11 +33,6 @@ def fork_capacity() -> int:
     if sys.platform != "linux" or threading.active_count() > 1:
         return 1
     return min(cpu_count(), MAX_WORKERS)
-
-
-def shared() -> object:
-    """The ``shared`` value of the ``ordered_map`` whose worker calls this."""
-    return _shared
 
 
 @contextmanager
@@ -106,25 +99,28 @@ def _send_items(produce: Callable[[S], Iterable[object]], value: S, send: Connec
             send.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
 
 
-def ordered_map(fn: Callable[[T], R], items: Sequence[T], workers: int, *, shared: object = None) -> Iterator[R]:
+def ordered_map(fn: Callable[[T], R], items: Sequence[T], workers: int) -> Iterator[R]:
     """``fn(item)`` for each item, in order. The first item (in order) whose call fails raises its
     error, and no result after it is given; results come in chunks, so some before it may not be.
 
-    With ``workers`` > 0 the calls run in that many forked processes, which see ``shared`` (set
-    before they fork, so it is inherited, never pickled) through ``shared()``; ``fn`` must be a
+    With ``workers`` > 0 the items are dealt, ``MAP_CHUNK`` at a time and in turn, to that many
+    forked processes (``forked_stream``), which run ahead of the caller; ``fn`` must be a
     module-level function and its results picklable. With 0 they run here, one by one, as the
     caller consumes the results.
     """
-    global _shared  # noqa: PLW0603 - the value forked children inherit
-    _shared = shared
-    try:
-        if workers <= 0:
-            yield from map(fn, items)
-            return
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-        try:
-            yield from pool.map(fn, items, chunksize=max(1, len(items) // (16 * workers)))
-        finally:
-            pool.shutdown(cancel_futures=True)
-    finally:
-        _shared = None
+    if workers <= 0:
+        yield from map(fn, items)
+        return
+    chunks = len(range(0, len(items), MAP_CHUNK))
+    with ExitStack() as stack:
+        streams = [stack.enter_context(forked_stream(_mapped_chunks, (fn, items, w, workers), fork=True))
+                   for w in range(min(workers, chunks))]
+        for k in range(chunks):
+            yield from next(streams[k % len(streams)])
+
+
+def _mapped_chunks(work: tuple[Callable[[T], R], Sequence[T], int, int]) -> Iterator[list[R]]:
+    """The results of every ``step``-th chunk of the items, from chunk ``first`` on."""
+    fn, items, first, step = work
+    for start in range(first * MAP_CHUNK, len(items), step * MAP_CHUNK):
+        yield [fn(item) for item in items[start : start + MAP_CHUNK]]
