@@ -187,13 +187,13 @@ def read_csv_records(path: str | PathLike[str]) -> tuple[list[str], list[list[st
     return parse_csv_records(Path(path).read_bytes(), str(path))
 
 
+RUN_ALL = 1 << 62  # a run size for all the rows at once
+
+
 def parse_csv_records(data: bytes, where: str) -> tuple[list[str], list[list[str]]]:
     """``read_csv_records`` of a file's bytes; ``where`` names the file in errors."""
-    header, count, runs = csv_record_runs(data, where, RUN_ALL)
+    header, _, runs = csv_record_runs(data, where, RUN_ALL)
     return header, next(runs, [])
-
-
-RUN_ALL = 1 << 62  # a run size for all the rows at once
 
 
 def csv_record_runs(data: bytes, where: str, size: int, *,

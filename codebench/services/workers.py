@@ -112,11 +112,12 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T], workers: int) -> Itera
         yield from map(fn, items)
         return
     chunks = len(range(0, len(items), MAP_CHUNK))
+    count = min(workers, chunks)
     with ExitStack() as stack:
-        streams = [stack.enter_context(forked_stream(_mapped_chunks, (fn, items, w, workers), fork=True))
-                   for w in range(min(workers, chunks))]
+        streams = [stack.enter_context(forked_stream(_mapped_chunks, (fn, items, w, count), fork=True))
+                   for w in range(count)]
         for k in range(chunks):
-            yield from next(streams[k % len(streams)])
+            yield from next(streams[k % count])
 
 
 def _mapped_chunks(work: tuple[Callable[[T], R], Sequence[T], int, int]) -> Iterator[list[R]]:
