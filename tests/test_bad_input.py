@@ -254,7 +254,7 @@ def project_dir(tmp_path: Path) -> Iterator[Path]:
     store, _ = init_project(f"sqlite:///{tmp_path / 'p.db'}")
     add_coders(store, ["ana"])
     import_transcripts(store, [tmp_path / "ok.txt"])
-    store.write(lambda tx: tx.add_coding("ana", "ok", tx.ensure_codes(tx.coder_ids()["ana"], ["tuning"])["tuning"],
+    store.write(lambda tx: tx.add_coding("ana", "ok", tx.add_missing_codes(tx.coder_ids()["ana"], ["tuning"])[0]["tuning"],
                                          OK.index("Random search"), OK.index("Random search") + 13, "Random search"))
     store.close()
     yield tmp_path

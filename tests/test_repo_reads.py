@@ -30,7 +30,7 @@ def store(any_cli: Cli, tmp_path: Path) -> Iterator[Store]:
     project = open_project(any_cli.url)
 
     def copy_ana(tx: Tx) -> None:
-        zoe_code = tx.ensure_codes(tx.coder_ids()["Zoe"], ["again"])["again"]
+        zoe_code = tx.add_missing_codes(tx.coder_ids()["Zoe"], ["again"])[0]["again"]
         for c in tx.codings("ana"):
             tx.add_coding("Zoe", c.transcript, zoe_code, c.start, c.end, c.quote)
 

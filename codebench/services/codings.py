@@ -87,13 +87,9 @@ def _plain_offset(value: str | None) -> bool:
     return value is None or not value.strip() or (value.isascii() and value.isdigit())
 
 
-def validate_row(values: dict[str, str]) -> Fields:
-    """The row's fields as ``CodingRow`` validates them; raises its ``ValidationError``."""
-    return record_validator(list(values))(list(values.values()))
-
-
 def record_validator(header: Sequence[str]) -> Callable[[Sequence[str]], Fields]:
-    """``validate_row`` for rows given as cells in ``header`` order (``header`` has the REQUIRED columns).
+    """A row's fields as ``CodingRow`` validates them (raising its ``ValidationError``), for rows given as
+    cells in ``header`` order (``header`` has the REQUIRED columns).
 
     Plain rows (names given, offsets blank or digits, both or neither) take a direct path; any
     other row goes through ``CodingRow``, so its values and messages are pydantic's.

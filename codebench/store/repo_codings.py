@@ -49,12 +49,9 @@ class CodingsRepo(RepoBase):
         return [d.Code(id=i, coder=c, label=lab, memo=memo, harmonised=h, uses=int(n))
                 for i, c, lab, memo, h, n in self.session.execute(q)]
 
-    def ensure_codes(self, coder_id: int, labels: Iterable[str]) -> dict[str, int]:
-        """Ids of a coder's codes by label key, creating the missing ones (first spelling wins)."""
-        return self.add_missing_codes(coder_id, labels)[0]
-
     def add_missing_codes(self, coder_id: int, labels: Iterable[str]) -> tuple[dict[str, int], set[str]]:
-        """``ensure_codes``, with the label keys of the codes it created."""
+        """Ids of a coder's codes by label key, creating the missing ones (first spelling wins), and the
+        label keys of the codes it created."""
         ids = self.code_ids(coder_id)
         missing: dict[str, str] = {}
         for label in dict.fromkeys(labels):  # each spelling once, in order of first use
@@ -129,12 +126,10 @@ class CodingsRepo(RepoBase):
     def transcript_ids(self) -> dict[str, int]:
         return dict(self.session.execute(select(m.Transcript.name, m.Transcript.id)).all())
 
-    def existing_coding_keys(self, coder_ids: Iterable[int] | None = None) -> set[tuple[int, int, int, int]]:
-        """(code id, transcript id, start, end) of every coding (of these coders only, if given)."""
-        q = select(m.Coding.code_id, m.Coding.transcript_id, m.Coding.start, m.Coding.end)
-        if coder_ids is not None:
-            q = q.where(m.Coding.coder_id.in_(sorted(set(coder_ids))))
-        return set(self.session.execute(q).all())
+    def existing_coding_keys(self) -> set[tuple[int, int, int, int]]:
+        """(code id, transcript id, start, end) of every coding."""
+        return set(self.session.execute(select(m.Coding.code_id, m.Coding.transcript_id, m.Coding.start,
+                                               m.Coding.end)).all())
 
     def insert_codings(self, rows: Iterable[tuple | Mapping[str, object]], *, skip_stored: bool = False) -> int:
         """Bulk insert codings: tuples of the ``CODING_COLUMNS`` values, or dicts by those names; returns how
